@@ -1,0 +1,27 @@
+-- Articles in their current state. doc is the article as JSON; the columns
+-- beside it are the ones queried directly. seq is the change sequence that
+-- followers (the search index) catch up from.
+CREATE TABLE articles (
+    id           TEXT PRIMARY KEY,
+    url          TEXT NOT NULL,
+    site         TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    doc          TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    seq          INTEGER NOT NULL UNIQUE,
+    first_seen   TEXT NOT NULL,
+    last_changed TEXT NOT NULL
+);
+CREATE INDEX articles_url ON articles (url);
+CREATE INDEX articles_site ON articles (site);
+
+-- Every distinct content an article has had, the current one included.
+CREATE TABLE versions (
+    article_id   TEXT NOT NULL REFERENCES articles (id) DEFERRABLE INITIALLY DEFERRED,
+    n            INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    doc          TEXT NOT NULL,
+    recorded_at  TEXT NOT NULL,
+    changed      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (article_id, n)
+);

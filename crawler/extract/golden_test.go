@@ -1,0 +1,97 @@
+package extract
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files from the extractors' current output")
+
+// fixture is one test page: testdata/<name>.html, extracted with the named
+// extractor as if fetched from url.
+type fixture struct {
+	name      string
+	extractor string
+	url       string
+	status    int
+}
+
+// fixtures lists every page with a golden file. The targeted tests below
+// assert the behaviour each page was written for; the golden files pin the
+// rest of the output.
+var fixtures = []fixture{
+	{name: "generic/unknown-site", extractor: "generic", url: "https://ledger.example/opinion/2021/03/09/quiet-economics-river-ports?utm_source=x"},
+}
+
+// goldenResult is the shape of a golden file: the result or the reason the
+// page is not an article.
+type goldenResult struct {
+	Article    any               `json:"article,omitempty"`
+	Rules      map[string]string `json:"rules,omitempty"`
+	Links      []string          `json:"links,omitempty"`
+	NotArticle string            `json:"not_article,omitempty"`
+}
+
+func loadFixture(tb testing.TB, fx fixture) *Page {
+	tb.Helper()
+	body, err := os.ReadFile(filepath.Join("testdata", fx.name+".html"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	status := fx.status
+	if status == 0 {
+		status = 200
+	}
+	return &Page{URL: fx.url, Status: status, Body: body}
+}
+
+func extractFixture(tb testing.TB, fx fixture) (*Result, error) {
+	tb.Helper()
+	fn, err := Lookup(fx.extractor)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return fn(loadFixture(tb, fx))
+}
+
+func TestGolden(t *testing.T) {
+	for _, fx := range fixtures {
+		t.Run(fx.name, func(t *testing.T) {
+			res, err := extractFixture(t, fx)
+			var g goldenResult
+			switch {
+			case IsNotArticle(err):
+				g.NotArticle = err.(*NotArticleError).Reason
+			case err != nil:
+				t.Fatalf("extract: %v", err)
+			default:
+				g.Article, g.Rules, g.Links = res.Article, res.Rules, res.Links
+			}
+			got, err := json.MarshalIndent(g, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			path := filepath.Join("testdata", fx.name+".golden.json")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./crawler/extract -update to create it)", err)
+			}
+			if !bytes.Equal(want, got) {
+				t.Errorf("output differs from %s (-want +got):\n%s", path, cmp.Diff(string(want), string(got)))
+			}
+		})
+	}
+}

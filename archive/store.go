@@ -208,6 +208,14 @@ func putOne(ctx context.Context, tx *sql.Tx, a *Article, now time.Time, seq *int
 			return PutResult{}, fmt.Errorf("decode stored version: %w", err)
 		}
 		changed = changedFields(&old, a)
+		// Syndication links are the archive's knowledge, not the page's: a
+		// re-extracted article does not carry them, so keep the stored ones.
+		if a.SyndicatedFrom == "" {
+			a.SyndicatedFrom = old.SyndicatedFrom
+		}
+		if len(a.SyndicatedAs) == 0 {
+			a.SyndicatedAs = old.SyndicatedAs
+		}
 	}
 	doc, err := encodeDoc(a)
 	if err != nil {

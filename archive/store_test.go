@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -277,4 +278,80 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+func TestLinkSyndication(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"))
+	original, reprint := sample(1), sample(2)
+	original.Site, original.URL = "Wilson Center", "https://www.wilsoncenter.org/blog-post/piece"
+	if _, err := s.PutBatch(ctx, []*archive.Article{original, reprint}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.LastSeq(ctx)
+	for range 2 { // linking twice changes nothing the second time
+		if err := s.LinkSyndication(ctx, original.ID, reprint.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, _ := s.Get(ctx, original.ID)
+	r, _ := s.Get(ctx, reprint.ID)
+	if r.SyndicatedFrom != original.ID || !cmp.Equal(o.SyndicatedAs, []string{reprint.ID}) {
+		t.Errorf("links: from %q, as %q", r.SyndicatedFrom, o.SyndicatedAs)
+	}
+	if len(o.Versions) != 1 || len(r.Versions) != 1 {
+		t.Errorf("linking made versions: %d, %d", len(o.Versions), len(r.Versions))
+	}
+	if after, _ := s.LastSeq(ctx); after != before+2 {
+		t.Errorf("seq %d -> %d, want both articles re-sequenced once", before, after)
+	}
+	// The links survive a content update of the reprint.
+	edited := sample(2)
+	edited.Body = "a corrected body"
+	if _, err := s.Put(ctx, edited); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := s.Get(ctx, reprint.ID); r.SyndicatedFrom != original.ID || len(r.Versions) != 2 {
+		t.Errorf("after an update: syndicated_from %q, %d versions", r.SyndicatedFrom, len(r.Versions))
+	}
+	if err := s.LinkSyndication(ctx, original.ID, "missing"); !errors.Is(err, archive.ErrNotFound) {
+		t.Errorf("link to a missing article: %v", err)
+	}
+}
+
+func TestByAuthorNearAndHealth(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, filepath.Join(t.TempDir(), "a.db"))
+	var batch []*archive.Article
+	for i := range 5 {
+		a := sample(i)
+		a.Published = time.Date(2017, 1, 1, 0, 0, 0, 0, time.FixedZone("MSK", 3*3600)).AddDate(0, 0, 20*i)
+		batch = append(batch, a)
+	}
+	batch[4].Authors = []string{"Someone Else"}
+	batch[3].Tags = []string{"Russia"}
+	if _, err := s.PutBatch(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	near, err := s.ByAuthorNear(ctx, "Maxim Trudolyubov", batch[1].Published, 25*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, a := range near {
+		titles = append(titles, a.Title)
+	}
+	slices.Sort(titles)
+	if diff := cmp.Diff([]string{"Piece number 0", "Piece number 1", "Piece number 2"}, titles); diff != "" {
+		t.Errorf("ByAuthorNear (-want +got):\n%s", diff)
+	}
+
+	health, err := s.Health(ctx, 100)
+	if err != nil || len(health) != 1 {
+		t.Fatalf("Health = %+v, %v", health, err)
+	}
+	h := health[0]
+	if h.Articles != 5 || h.Present["authors"] != 1 || h.Present["tags"] != 0.2 || h.Present["subtitle"] != 0 {
+		t.Errorf("Health = %+v", h)
+	}
 }

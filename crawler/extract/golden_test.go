@@ -26,6 +26,12 @@ type fixture struct {
 // assert the behaviour each page was written for; the golden files pin the
 // rest of the output.
 var fixtures = []fixture{
+	{name: "moscowtimes/oped-kennan", extractor: "moscowtimes", url: "https://www.themoscowtimes.com/2017/09/04/why-arctic-ports-keep-moscow-awake-a58802"},
+	{name: "moscowtimes/oped-two-authors-updated", extractor: "moscowtimes", url: "https://www.themoscowtimes.com/2023/03/24/the-grain-corridor-was-never-about-grain-a80612"},
+	{name: "moscowtimes/oped-three-authors", extractor: "moscowtimes", url: "https://www.themoscowtimes.com/2019/09/03/three-ways-the-ruble-could-break-a67120"},
+	{name: "moscowtimes/news", extractor: "moscowtimes", url: "https://www.themoscowtimes.com/2023/03/01/moscow-metro-opens-four-new-stations-a80301"},
+	{name: "moscowtimes/soft-404", extractor: "moscowtimes", url: "https://www.themoscowtimes.com/2023/03/01/no-such-article-a99999999"},
+	{name: "moscowtimes/no-date", extractor: "moscowtimes", url: "https://themoscowtimes.com/2018/01/10/a-page-that-never-says-when-a60001"},
 	{name: "generic/unknown-site", extractor: "generic", url: "https://ledger.example/opinion/2021/03/09/quiet-economics-river-ports?utm_source=x"},
 }
 

@@ -8,7 +8,8 @@ import (
 
 // extractors is the table a crawl config's extractor names refer to.
 var extractors = map[string]Func{
-	"generic": Generic,
+	"generic":     Generic,
+	"moscowtimes": MoscowTimes,
 }
 
 // Lookup returns the extractor a crawl config names.

@@ -226,15 +226,22 @@ func putOne(ctx context.Context, tx *sql.Tx, a *Article, now time.Time, seq *int
 		a.ID, version, hash, doc, formatTime(now), strings.Join(changed, ",")); err != nil {
 		return PutResult{}, err
 	}
+	published := ""
+	if !a.Published.IsZero() {
+		published = formatTime(a.Published)
+	}
 	if version == 1 {
-		_, err = tx.ExecContext(ctx, `INSERT INTO articles(id, url, site, content_hash, doc, version, seq, first_seen, last_changed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.ID, a.URL, a.Site, hash, doc, version, a.Seq, formatTime(a.FirstSeen), formatTime(now))
+		_, err = tx.ExecContext(ctx, `INSERT INTO articles(id, url, site, content_hash, doc, version, seq, published, first_seen, last_changed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.URL, a.Site, hash, doc, version, a.Seq, published, formatTime(a.FirstSeen), formatTime(now))
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE articles SET url = ?, site = ?, content_hash = ?, doc = ?, version = ?, seq = ?, last_changed = ?
-			WHERE id = ?`, a.URL, a.Site, hash, doc, version, a.Seq, formatTime(now), a.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE articles SET url = ?, site = ?, content_hash = ?, doc = ?, version = ?, seq = ?, published = ?, last_changed = ?
+			WHERE id = ?`, a.URL, a.Site, hash, doc, version, a.Seq, published, formatTime(now), a.ID)
 	}
 	if err != nil {
+		return PutResult{}, err
+	}
+	if err := putAuthors(ctx, tx, a, version > 1); err != nil {
 		return PutResult{}, err
 	}
 	outcome := Inserted
@@ -242,6 +249,25 @@ func putOne(ctx context.Context, tx *sql.Tx, a *Article, now time.Time, seq *int
 		outcome = Updated
 	}
 	return PutResult{ID: a.ID, Outcome: outcome, Version: version, Seq: a.Seq}, nil
+}
+
+func putAuthors(ctx context.Context, tx *sql.Tx, a *Article, replace bool) error {
+	if replace {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM article_authors WHERE article_id = ?`, a.ID); err != nil {
+			return err
+		}
+	}
+	seen := map[string]bool{}
+	for _, author := range a.Authors {
+		if seen[author] {
+			continue
+		}
+		seen[author] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_authors(article_id, author) VALUES (?, ?)`, a.ID, author); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // encodeDoc stores the article without the fields the store derives on read.
@@ -384,7 +410,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	if err := q(`SELECT COUNT(*) FROM versions`, &st.Versions); err != nil {
 		return st, fmt.Errorf("archive stats: %w", err)
 	}
-	if err := q(`SELECT COUNT(DISTINCT value) FROM articles, json_each(json_extract(articles.doc, '$.authors'))`, &st.Authors); err != nil {
+	if err := q(`SELECT COUNT(DISTINCT author) FROM article_authors`, &st.Authors); err != nil {
 		return st, fmt.Errorf("archive stats: %w", err)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT site, COUNT(*) FROM articles GROUP BY site ORDER BY site`)
@@ -416,9 +442,11 @@ func decodeDoc(doc string) (*Article, error) {
 	return &a, nil
 }
 
-// Times are stored as RFC 3339 text: portable across SQLite and PostgreSQL
-// and sortable as strings in UTC.
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// Times are stored as RFC 3339 text in UTC with a fixed number of fraction
+// digits: portable across SQLite and PostgreSQL, and ordered as strings.
+const storedTime = "2006-01-02T15:04:05.000000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(storedTime) }
 
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)

@@ -73,10 +73,9 @@ func loadForUpdate(ctx context.Context, tx *sql.Tx, id string) (*Article, error)
 // matching syndicated copies that lost their link. Articles without a date
 // are not returned.
 func (s *Store) ByAuthorNear(ctx context.Context, author string, t time.Time, window time.Duration) ([]*Article, error) {
-	// Dates keep their original offsets in the JSON, so they are compared
-	// here rather than as strings in SQL.
-	rows, err := s.db.QueryContext(ctx, `SELECT a.doc FROM articles a, json_each(json_extract(a.doc, '$.authors')) au
-		WHERE au.value = ?`, author)
+	rows, err := s.db.QueryContext(ctx, `SELECT a.doc FROM articles a JOIN article_authors au ON au.article_id = a.id
+		WHERE au.author = ? AND a.published <> '' AND a.published BETWEEN ? AND ?`,
+		author, formatTime(t.Add(-window)), formatTime(t.Add(window)))
 	if err != nil {
 		return nil, fmt.Errorf("articles by %s near %s: %w", author, t.Format(time.DateOnly), err)
 	}
@@ -91,9 +90,7 @@ func (s *Store) ByAuthorNear(ctx context.Context, author string, t time.Time, wi
 		if err != nil {
 			return nil, err
 		}
-		if !a.Published.IsZero() && a.Published.After(t.Add(-window)) && a.Published.Before(t.Add(window)) {
-			out = append(out, a)
-		}
+		out = append(out, a)
 	}
 	return out, rows.Err()
 }

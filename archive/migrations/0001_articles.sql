@@ -9,6 +9,7 @@ CREATE TABLE articles (
     doc          TEXT NOT NULL,
     version      INTEGER NOT NULL,
     seq          INTEGER NOT NULL UNIQUE,
+    published    TEXT NOT NULL DEFAULT '', -- UTC RFC 3339, '' when unknown
     first_seen   TEXT NOT NULL,
     last_changed TEXT NOT NULL
 );
@@ -25,3 +26,11 @@ CREATE TABLE versions (
     changed      TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (article_id, n)
 );
+
+-- The current authors of each article, for author queries in portable SQL.
+CREATE TABLE article_authors (
+    article_id TEXT NOT NULL REFERENCES articles (id) DEFERRABLE INITIALLY DEFERRED,
+    author     TEXT NOT NULL,
+    PRIMARY KEY (article_id, author)
+);
+CREATE INDEX article_authors_author ON article_authors (author);

@@ -157,7 +157,7 @@ func (s *Store) Put(ctx context.Context, a *Article) (PutResult, error) {
 // change sequence number. The articles are normalized in place.
 func (s *Store) PutBatch(ctx context.Context, articles []*Article) ([]PutResult, error) {
 	results := make([]PutResult, len(articles))
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Microsecond) // the precision times are stored at
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var seq int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM articles`).Scan(&seq); err != nil {

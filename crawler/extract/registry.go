@@ -8,8 +8,9 @@ import (
 
 // extractors is the table a crawl config's extractor names refer to.
 var extractors = map[string]Func{
-	"generic":     Generic,
-	"moscowtimes": MoscowTimes,
+	"generic":      Generic,
+	"moscowtimes":  MoscowTimes,
+	"wilsoncenter": WilsonCenter,
 }
 
 // Lookup returns the extractor a crawl config names.

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/oped/oped/archive"
+	"github.com/oped/oped/crawler/syndicate"
 	"github.com/oped/oped/crawler/textdump"
 )
 
@@ -32,9 +35,9 @@ it is opened (by search, stats, reindex or a running serve).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			files, err := textdump.CollectFiles(args)
-			if err != nil {
-				return err
+			files, problems := textdump.CollectFiles(args)
+			for _, err := range problems {
+				fmt.Fprintf(a.stderr, "oped: import: %v\n", err)
 			}
 			store, err := a.openStore(ctx)
 			if err != nil {
@@ -62,6 +65,13 @@ it is opened (by search, stats, reindex or a running serve).`,
 						fmt.Fprintf(a.stderr, "oped: import: %v\n", err)
 					}
 				},
+				OnCommit: func(ctx context.Context, article *archive.Article) error {
+					partner, err := syndicate.Link(ctx, store, article)
+					if partner != "" {
+						a.logger.Debug("linked syndicated copies", "article", article.ID, "partner", partner)
+					}
+					return err
+				},
 				OnProgress: func(done int) {
 					if bar != nil {
 						bar.Set(done)
@@ -79,8 +89,8 @@ it is opened (by search, stats, reindex or a running serve).`,
 			if err != nil {
 				return err
 			}
-			if sum.Failed > 0 {
-				return &exitError{code: exitFailure, err: fmt.Errorf("%d of %d files failed", sum.Failed, sum.Files)}
+			if failed := sum.Failed + len(problems); failed > 0 {
+				return &exitError{code: exitFailure, err: fmt.Errorf("%d of %d files failed", failed, sum.Files+len(problems))}
 			}
 			return nil
 		},

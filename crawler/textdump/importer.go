@@ -44,6 +44,10 @@ type Importer struct {
 	OnError func(err error)
 	// OnProgress is called after each file with the number done so far.
 	OnProgress func(done int)
+	// OnCommit is called for each new or changed article once its batch is
+	// committed (the CLI links syndicated copies there). An error stops the
+	// import; what was committed stays committed.
+	OnCommit func(ctx context.Context, a *archive.Article) error
 }
 
 // MaxDumpSize bounds one dump file; real op-eds are a few tens of KiB.
@@ -53,9 +57,10 @@ const MaxDumpSize = 8 << 20
 const StdinName = "-"
 
 // CollectFiles expands paths into the files to import: folders are walked
-// recursively (hidden entries skipped), "-" stands for standard input.
-func CollectFiles(paths []string) ([]string, error) {
-	var files []string
+// recursively (hidden entries skipped), "-" stands for standard input. A
+// path that cannot be read is reported in problems, like a bad file, and
+// the others are still collected.
+func CollectFiles(paths []string) (files []string, problems []error) {
 	for _, p := range paths {
 		if p == StdinName {
 			files = append(files, p)
@@ -63,7 +68,8 @@ func CollectFiles(paths []string) ([]string, error) {
 		}
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, err
+			problems = append(problems, err)
+			continue
 		}
 		if !info.IsDir() {
 			files = append(files, p)
@@ -85,10 +91,10 @@ func CollectFiles(paths []string) ([]string, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("walk %s: %w", p, err)
+			problems = append(problems, fmt.Errorf("walk %s: %w", p, err))
 		}
 	}
-	return files, nil
+	return files, problems
 }
 
 type parsed struct {
@@ -157,7 +163,7 @@ func (im *Importer) Import(ctx context.Context, files []string, stdin io.Reader)
 		if err != nil {
 			return err
 		}
-		for _, r := range res {
+		for i, r := range res {
 			switch r.Outcome {
 			case archive.Inserted:
 				sum.Inserted++
@@ -165,6 +171,12 @@ func (im *Importer) Import(ctx context.Context, files []string, stdin io.Reader)
 				sum.Updated++
 			default:
 				sum.Unchanged++
+				continue
+			}
+			if im.OnCommit != nil {
+				if err := im.OnCommit(ctx, batch[i]); err != nil {
+					return err
+				}
 			}
 		}
 		batch = batch[:0]

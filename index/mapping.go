@@ -1,0 +1,260 @@
+package index
+
+import (
+	"bytes"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+
+	"github.com/oped/oped/archive"
+)
+
+// schemaVersion changes whenever the mapping or the document shape does;
+// an index built with another version is rebuilt on open.
+const schemaVersion = "oped-index-3"
+
+// Field names in the index. Text fields are analysed for search; the facet
+// fields hold exact values for counting and filtering.
+const (
+	fieldTitle       = "title"
+	fieldSubtitle    = "subtitle"
+	fieldBody        = "body"
+	fieldAuthorText  = "author_text"
+	fieldTagText     = "tag_text"
+	fieldSiteText    = "site_text"
+	fieldSectionText = "section_text"
+	fieldPublished   = "published"
+	fieldURL         = "url"
+	fieldEditions    = "editions"
+
+	facetSite      = "site"
+	facetSection   = "section"
+	facetAuthor    = "author"
+	facetTag       = "tag"
+	facetYear      = "year"
+	facetPublisher = "original_publisher"
+)
+
+// Analyzer names registered in the mapping.
+const (
+	analyzerText = "oped_en"   // prose: apostrophes, possessives, lowercase, stop words, Porter stemming
+	analyzerName = "oped_name" // names: apostrophes, possessives, lowercase; no stemming of surnames
+)
+
+// apostropheFilterType folds typographic apostrophes into ASCII inside a
+// token, so "Trump’s" and "Trump's" index the same term.
+const apostropheFilterType = "oped_apostrophe"
+
+// quoteCharFilter turns a left single quote used as an apostrophe into a
+// right one before tokenizing: the word segmenter keeps ’ inside a word but
+// splits at ‘. Both are three bytes, so token offsets stay valid for
+// snippets.
+const quoteCharFilter = "oped_left_quote"
+
+// registerAnalysis adds oped's token filter type to bleve's registry. bleve
+// resolves analysis components by name from a process-wide registry, so
+// this is done once, lazily, rather than in an init function.
+var registerAnalysis = sync.OnceValue(func() error {
+	return registry.RegisterTokenFilter(apostropheFilterType,
+		func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+			return apostropheFilter{}, nil
+		})
+})
+
+// apostropheFilter rewrites ’ (U+2019), ‘ (U+2018) and ʼ (U+02BC) to '.
+type apostropheFilter struct{}
+
+func (apostropheFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, tok := range input {
+		tok.Term = foldApostrophes(tok.Term)
+	}
+	return input
+}
+
+func foldApostrophes(term []byte) []byte {
+	if bytes.IndexByte(term, 0xE2) < 0 && bytes.IndexByte(term, 0xCA) < 0 {
+		return term // fast path: no candidate lead byte
+	}
+	out := make([]byte, 0, len(term))
+	for i := 0; i < len(term); {
+		r, size := utf8.DecodeRune(term[i:])
+		switch r {
+		case '’', '‘', 'ʼ':
+			out = append(out, '\'')
+		default:
+			out = append(out, term[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
+
+// newMapping builds the explicit index mapping.
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	if err := registerAnalysis(); err != nil {
+		return nil, err
+	}
+	im := bleve.NewIndexMapping()
+	// BM25 instead of bleve's default tf-idf: it saturates term frequency
+	// and normalises by field length, so a long op-ed that repeats a word
+	// does not bury a short one about the same subject. tf-idf stays the
+	// default in bleve only for backward compatibility.
+	im.ScoringModel = "bm25"
+	im.DefaultAnalyzer = analyzerText
+	// No dynamic fields and no composite _all field: every field is mapped
+	// below and queries name their fields, so nothing is analysed twice.
+	im.IndexDynamic = false
+	im.StoreDynamic = false
+	im.DocValuesDynamic = false
+	im.DefaultField = fieldBody
+
+	if err := im.AddCustomCharFilter(quoteCharFilter, map[string]any{
+		"type":    regexp.Name,
+		"regexp":  "‘",
+		"replace": "’",
+	}); err != nil {
+		return nil, err
+	}
+	if err := im.AddCustomAnalyzer(analyzerText, map[string]any{
+		"type":          custom.Name,
+		"char_filters":  []any{quoteCharFilter},
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{apostropheFilterType, en.PossessiveName, lowercase.Name, en.StopName, porter.Name},
+	}); err != nil {
+		return nil, err
+	}
+	if err := im.AddCustomAnalyzer(analyzerName, map[string]any{
+		"type":          custom.Name,
+		"char_filters":  []any{quoteCharFilter},
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{apostropheFilterType, en.PossessiveName, lowercase.Name},
+	}); err != nil {
+		return nil, err
+	}
+
+	text := func(analyzer string, store, vectors bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = store
+		f.IncludeTermVectors = vectors
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	// Facet fields keep the exact value; doc values make them countable.
+	facet := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = store
+		f.IncludeInAll = false
+		f.DocValues = true
+		return f
+	}
+	stored := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Index = false
+		f.Store = true
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+
+	doc := bleve.NewDocumentStaticMapping()
+	// Phrase queries need term vectors (positions) on every field they
+	// search; without them they silently match nothing.
+	doc.AddFieldMappingsAt(fieldTitle, text(analyzerText, true, true))
+	doc.AddFieldMappingsAt(fieldSubtitle, text(analyzerText, true, true))
+	doc.AddFieldMappingsAt(fieldBody, text(analyzerText, storeBody, true))
+	doc.AddFieldMappingsAt(fieldAuthorText, text(analyzerName, false, true))
+	doc.AddFieldMappingsAt(fieldTagText, text(analyzerText, false, true))
+	doc.AddFieldMappingsAt(fieldSiteText, text(analyzerText, false, true))
+	doc.AddFieldMappingsAt(fieldSectionText, text(analyzerText, false, true))
+
+	published := bleve.NewDateTimeFieldMapping()
+	published.Store = true
+	published.DocValues = true // sorting by date
+	published.IncludeInAll = false
+	doc.AddFieldMappingsAt(fieldPublished, published)
+
+	doc.AddFieldMappingsAt(facetSite, facet(true))
+	doc.AddFieldMappingsAt(facetSection, facet(true))
+	doc.AddFieldMappingsAt(facetAuthor, facet(true))
+	doc.AddFieldMappingsAt(facetTag, facet(true))
+	doc.AddFieldMappingsAt(facetYear, facet(false))
+	doc.AddFieldMappingsAt(facetPublisher, facet(true))
+
+	doc.AddFieldMappingsAt(fieldURL, stored())
+	doc.AddFieldMappingsAt(fieldEditions, stored())
+
+	im.DefaultMapping = doc
+	if err := im.Validate(); err != nil {
+		return nil, err
+	}
+	return im, nil
+}
+
+// storeBody keeps the article body in the index, so snippets need no
+// archive read. See the measurement in the package benchmarks.
+const storeBody = true
+
+// document is what bleve indexes for one article. Field names match the
+// mapping above.
+type document struct {
+	Title       string    `json:"title"`
+	Subtitle    string    `json:"subtitle,omitempty"`
+	Body        string    `json:"body"`
+	AuthorText  []string  `json:"author_text,omitempty"`
+	TagText     []string  `json:"tag_text,omitempty"`
+	SiteText    string    `json:"site_text,omitempty"`
+	SectionText string    `json:"section_text,omitempty"`
+	Published   *time.Time `json:"published,omitempty"` // nil when unknown: a zero time would sort first
+	Site        string    `json:"site,omitempty"`
+	Section     string    `json:"section,omitempty"`
+	Author      []string  `json:"author,omitempty"`
+	Tag         []string  `json:"tag,omitempty"`
+	Year        string    `json:"year,omitempty"`
+	Publisher   string    `json:"original_publisher,omitempty"`
+	URL         string    `json:"url,omitempty"`
+	Editions    []string  `json:"editions,omitempty"`
+}
+
+func newDocument(a *archive.Article) *document {
+	d := &document{
+		Title:       a.Title,
+		Subtitle:    a.Subtitle,
+		Body:        a.Body,
+		AuthorText:  a.Authors,
+		TagText:     a.Tags,
+		SiteText:    a.Site,
+		SectionText: a.Section,
+		Site:        a.Site,
+		Section:     a.Section,
+		Author:      a.Authors,
+		Tag:         a.Tags,
+		Publisher:   a.OriginalPublisher,
+		URL:         a.URL,
+	}
+	if !a.Published.IsZero() {
+		published := a.Published.UTC()
+		d.Published = &published
+		d.Year = strconv.Itoa(published.Year())
+	}
+	if a.SyndicatedFrom != "" {
+		d.Editions = append(d.Editions, a.SyndicatedFrom)
+	}
+	d.Editions = append(d.Editions, a.SyndicatedAs...)
+	return d
+}

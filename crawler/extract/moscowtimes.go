@@ -102,7 +102,8 @@ func MoscowTimes(p *Page) (*Result, error) {
 	art.Find(mtAuthorExcerpt).Each(func(_ int, s *goquery.Selection) { bios = append(bios, s.Text()) })
 	bios = dedupe(bios)
 
-	b.mtBody(art.Find(mtContent).First(), bios)
+	content := art.Find(mtContent).First()
+	b.mtBody(content, bios)
 	// The lead paragraph, when an editor wrote one, sits between the byline
 	// and the content blocks and reads as the body's opening.
 	if intro := paragraphs(d.base, art.Find(".article__intro").First()); len(intro) > 0 && a.Body != "" {
@@ -111,7 +112,13 @@ func MoscowTimes(p *Page) (*Result, error) {
 
 	// Fall back field by field, then undo the title suffix if the fallback
 	// title (og:title, JSON-LD headline) carries it too.
-	b.fallback("url", "title", "authors", "published", "modified", "tags", "language", "body")
+	b.fallback("url", "title", "authors", "published", "modified", "tags", "language")
+	// A content container that held only ads and appeals means an empty
+	// article, not a redesign; only a missing container calls for
+	// readability.
+	if content.Length() == 0 {
+		b.fallback("body")
+	}
 	if opEdSuffix.MatchString(a.Title) {
 		a.Title = opEdSuffix.ReplaceAllString(a.Title, "")
 		if a.Section == "" {

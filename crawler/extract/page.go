@@ -247,8 +247,16 @@ func (b *builder) fillGeneric(field string) (string, bool) {
 				}
 			}
 		}
-		if t, ok := parseDate(d.dom.Find(`time[itemprop="datePublished"], article time[datetime]`).First().AttrOr("datetime", "")); ok {
-			a.Published = t
+		var found bool
+		d.dom.Find(`time[itemprop="datePublished"], article time[datetime]`).EachWithBreak(func(_ int, tm *goquery.Selection) bool {
+			// An "Updated:" time says when the page last changed, not
+			// when it was published.
+			if t, ok := parseDate(tm.AttrOr("datetime", "")); ok && !updatedLabel(tm) {
+				a.Published, found = t, true
+			}
+			return !found
+		})
+		if found {
 			return "time[datetime]", true
 		}
 	case "modified":

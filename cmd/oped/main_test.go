@@ -122,7 +122,7 @@ func TestImportSearchShow(t *testing.T) {
 
 	t.Run("stats", func(t *testing.T) {
 		out := mustRun(t, data, "stats")
-		for _, want := range []string{"articles  3", "versions  4", "The Moscow Times: 2", "index     3 documents"} {
+		for _, want := range []string{"articles  3", "versions  4", "The Moscow Times: 2", "index     3 documents", "extraction health", "Wilson Center             1      100%"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("stats lacks %q:\n%s", want, out)
 			}

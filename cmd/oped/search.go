@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/oped/oped/archive"
 	"github.com/oped/oped/index"
 )
 
@@ -322,10 +323,15 @@ func newStatsCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			health, err := store.Health(ctx, healthWindow)
+			if err != nil {
+				return err
+			}
 			out := struct {
-				Archive any `json:"archive"`
-				Index   any `json:"index"`
-			}{Archive: arch}
+				Archive any                   `json:"archive"`
+				Index   any                   `json:"index"`
+				Health  []archive.FieldHealth `json:"extraction_health"`
+			}{Archive: arch, Health: health}
 			ix, err := a.openIndex(ctx, store)
 			switch {
 			case errors.Is(err, index.ErrLocked):
@@ -356,11 +362,38 @@ func newStatsCmd(a *app) *cobra.Command {
 			} else {
 				fmt.Fprintf(a.stdout, "index     held by a running oped serve\n")
 			}
+			printHealth(a.stdout, health)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd
+}
+
+// healthWindow is how many of each site's latest articles the extraction
+// health figures cover: recent enough that a redesign shows at once.
+const healthWindow = 200
+
+// printHealth shows, per site, the share of recent articles that have each
+// field: a field that drops means a selector broke.
+func printHealth(w io.Writer, health []archive.FieldHealth) {
+	if len(health) == 0 {
+		return
+	}
+	fields := []string{"title", "authors", "published", "section", "tags", "subtitle", "image_credit", "body"}
+	fmt.Fprintf(w, "\nextraction health (share of each site's latest %d articles with the field; body = 100+ words)\n", healthWindow)
+	fmt.Fprintf(w, "%-20s %6s", "site", "n")
+	for _, f := range fields {
+		fmt.Fprintf(w, " %9s", f)
+	}
+	fmt.Fprintln(w)
+	for _, h := range health {
+		fmt.Fprintf(w, "%-20s %6d", h.Site, h.Articles)
+		for _, f := range fields {
+			fmt.Fprintf(w, " %8.0f%%", 100*h.Present[f])
+		}
+		fmt.Fprintln(w)
+	}
 }
 
 func sortedKeys(m map[string]int) []string {

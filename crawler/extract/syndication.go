@@ -162,7 +162,26 @@ func SameStory(a, b *archive.Article) bool {
 			return false
 		}
 	}
-	return jaccard(shingles(a.Body), shingles(b.Body)) >= minJaccard
+	return jaccard(shingles(storyText(a)), shingles(storyText(b))) >= minJaccard
+}
+
+// storyText is the body without the lines a reprint adds or an original
+// carries on its own: disclaimers, credit lines, and a closing author bio.
+// On a short piece those few lines would otherwise decide the match.
+func storyText(a *archive.Article) string {
+	paras := strings.Split(a.Body, "\n\n")
+	kept := paras[:0:0]
+	tail := max(len(paras)-3, 0)
+	for i, p := range paras {
+		switch {
+		case len(p) < 400 && disclaimer.MatchString(p):
+		case len(p) <= maxCreditChars && creditLine.MatchString(p):
+		case i >= tail && isBioLine(p, a.Authors):
+		default:
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "\n\n")
 }
 
 // authorKeys normalises names so "Maxim Trudolyubov", "TRUDOLYUBOV, Maxim"

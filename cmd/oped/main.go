@@ -177,6 +177,7 @@ var commands = []func(*app) *cobra.Command{
 	newShowCmd,
 	newReindexCmd,
 	newStatsCmd,
+	newExtractCmd,
 }
 
 // wrapArgsValidation turns cobra's positional-argument errors into usage

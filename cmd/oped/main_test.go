@@ -212,3 +212,31 @@ func TestHelpCoversEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestExtract(t *testing.T) {
+	const page = "../../crawler/extract/testdata/moscowtimes/oped-kennan.html"
+	r := oped(t, t.TempDir(), "", "extract", "--url", "https://www.themoscowtimes.com/2017/08/14/x-a58651", page)
+	if r.code != 0 {
+		t.Fatalf("extract: exit %d: %s", r.code, r.stderr)
+	}
+	var out struct {
+		Extractor string
+		Article   archive.Article
+		Rules     map[string]string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Extractor != "moscowtimes" || out.Article.Title == "" || out.Article.OriginalPublisher != "Kennan Institute" || out.Rules["title"] == "" {
+		t.Errorf("extract output: %+v", out)
+	}
+
+	html, _ := os.ReadFile(page)
+	if r := oped(t, t.TempDir(), string(html), "extract", "--extractor", "nosuch", "-"); r.code != exitUsage || !strings.Contains(r.stderr, "unknown extractor") {
+		t.Errorf("unknown extractor: exit %d, %s", r.code, r.stderr)
+	}
+	soft404 := `<html><head><title>Oops!</title></head><body><h1>Oops!</h1><h2>We couldn't find your page.</h2></body></html>`
+	if r := oped(t, t.TempDir(), soft404, "extract", "--url", "https://www.themoscowtimes.com/2017/08/14/gone-a1", "-"); r.code != exitFailure || !strings.Contains(r.stderr, "not an article") {
+		t.Errorf("soft 404: exit %d, %s", r.code, r.stderr)
+	}
+}

@@ -164,7 +164,7 @@ type versionView struct {
 	Paragraphs []string   // the whole body, when there is no diff to show
 	// BodyUnchanged: the version changed other fields, not the text.
 	BodyUnchanged bool
-	JSONURL    string
+	JSONURL       string
 }
 
 func (s *Server) versionPage(c *gin.Context) {

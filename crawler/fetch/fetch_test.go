@@ -594,4 +594,3 @@ func (m *memRecorder) urls() []string {
 	}
 	return out
 }
-

@@ -21,22 +21,22 @@ var ErrBlockedAddress = errors.New("address not allowed")
 var specialPrefixes = func() []netip.Prefix {
 	var out []netip.Prefix
 	for _, s := range []string{
-		"0.0.0.0/8",          // "this network"
-		"100.64.0.0/10",      // carrier-grade NAT
-		"192.0.0.0/24",       // IETF protocol assignments
-		"192.0.2.0/24",       // TEST-NET-1
-		"192.88.99.0/24",     // 6to4 relay anycast
-		"198.18.0.0/15",      // benchmarking
-		"198.51.100.0/24",    // TEST-NET-2
-		"203.0.113.0/24",     // TEST-NET-3
-		"240.0.0.0/4",        // reserved, and broadcast
-		"64:ff9b::/96",       // NAT64: embeds an IPv4 address we cannot vet here
-		"64:ff9b:1::/48",     // local-use NAT64
-		"100::/64",           // discard-only
-		"2001::/23",          // IETF protocol assignments (Teredo, ORCHID, ...)
-		"2001:db8::/32",      // documentation
-		"2002::/16",          // 6to4: embeds an IPv4 address
-		"fec0::/10",          // deprecated site-local
+		"0.0.0.0/8",         // "this network"
+		"100.64.0.0/10",     // carrier-grade NAT
+		"192.0.0.0/24",      // IETF protocol assignments
+		"192.0.2.0/24",      // TEST-NET-1
+		"192.88.99.0/24",    // 6to4 relay anycast
+		"198.18.0.0/15",     // benchmarking
+		"198.51.100.0/24",   // TEST-NET-2
+		"203.0.113.0/24",    // TEST-NET-3
+		"240.0.0.0/4",       // reserved, and broadcast
+		"64:ff9b::/96",      // NAT64: embeds an IPv4 address we cannot vet here
+		"64:ff9b:1::/48",    // local-use NAT64
+		"100::/64",          // discard-only
+		"2001::/23",         // IETF protocol assignments (Teredo, ORCHID, ...)
+		"2001:db8::/32",     // documentation
+		"2002::/16",         // 6to4: embeds an IPv4 address
+		"fec0::/10",         // deprecated site-local
 		"::/128", "::1/128", // unspecified, loopback
 	} {
 		out = append(out, netip.MustParsePrefix(s))

@@ -213,22 +213,22 @@ const storeBody = true
 // document is what bleve indexes for one article. Field names match the
 // mapping above.
 type document struct {
-	Title       string    `json:"title"`
-	Subtitle    string    `json:"subtitle,omitempty"`
-	Body        string    `json:"body"`
-	AuthorText  []string  `json:"author_text,omitempty"`
-	TagText     []string  `json:"tag_text,omitempty"`
-	SiteText    string    `json:"site_text,omitempty"`
-	SectionText string    `json:"section_text,omitempty"`
+	Title       string     `json:"title"`
+	Subtitle    string     `json:"subtitle,omitempty"`
+	Body        string     `json:"body"`
+	AuthorText  []string   `json:"author_text,omitempty"`
+	TagText     []string   `json:"tag_text,omitempty"`
+	SiteText    string     `json:"site_text,omitempty"`
+	SectionText string     `json:"section_text,omitempty"`
 	Published   *time.Time `json:"published,omitempty"` // nil when unknown: a zero time would sort first
-	Site        string    `json:"site,omitempty"`
-	Section     string    `json:"section,omitempty"`
-	Author      []string  `json:"author,omitempty"`
-	Tag         []string  `json:"tag,omitempty"`
-	Year        string    `json:"year,omitempty"`
-	Publisher   string    `json:"original_publisher,omitempty"`
-	URL         string    `json:"url,omitempty"`
-	Editions    []string  `json:"editions,omitempty"`
+	Site        string     `json:"site,omitempty"`
+	Section     string     `json:"section,omitempty"`
+	Author      []string   `json:"author,omitempty"`
+	Tag         []string   `json:"tag,omitempty"`
+	Year        string     `json:"year,omitempty"`
+	Publisher   string     `json:"original_publisher,omitempty"`
+	URL         string     `json:"url,omitempty"`
+	Editions    []string   `json:"editions,omitempty"`
 }
 
 func newDocument(a *archive.Article) *document {

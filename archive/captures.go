@@ -45,7 +45,7 @@ func scanCapture(row interface{ Scan(...any) error }) (*Capture, error) {
 	return &c, nil
 }
 
-// optTime stores the zero time as ” so "never" sorts first and reads back
+// optTime stores the zero time as an empty string, so "never" sorts first and reads back
 // as the zero time.
 func optTime(t time.Time) string {
 	if t.IsZero() {

@@ -148,6 +148,15 @@ func TestArticles(t *testing.T) {
 			bodyLacks: []string{"Download PDF", "Explore more than"},
 		},
 		{
+			fixture: "wilsoncenter/russiafile-wordpress",
+			title:   "Small Towns, Big Elections",
+			authors: []string{"Lidia Tarasova"}, published: "2017-08-10T13:05:22Z",
+			section: "Kennan Institute", kind: "blog-post",
+			bodyHas:        []string{"twelve thousand people", "willing to do so."},
+			bodyLacks:      []string{"Follow me", "11 Time Zones", "is a blog of"},
+			fallbackFields: []string{"title", "authors", "published", "body"},
+		},
+		{
 			fixture: "generic/unknown-site",
 			title:   "The Quiet Economics of River Ports",
 			authors: []string{"Ingrid Solberg", "Tomasz Wiercinski"}, published: "2021-03-09T07:15:00Z",

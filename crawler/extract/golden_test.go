@@ -40,6 +40,7 @@ var fixtures = []fixture{
 	{name: "wilsoncenter/blog-post-2021", extractor: "wilsoncenter", url: "https://www.wilsoncenter.org/blog-post/why-regional-elections-still-matter-russia"},
 	{name: "wilsoncenter/kennan-cable", extractor: "wilsoncenter", url: "https://www.wilsoncenter.org/publication/kennan-cable-no-61-russias-northern-gas-bet"},
 	{name: "wilsoncenter/blog-post-original", extractor: "wilsoncenter", url: "https://www.wilsoncenter.org/blog-post/why-arctic-ports-keep-moscow-awake"},
+	{name: "wilsoncenter/russiafile-wordpress", extractor: "wilsoncenter", url: "https://www.kennan-russiafile.org/2017/08/10/small-towns-big-elections/"},
 	{name: "wilsoncenter/listing", extractor: "wilsoncenter", url: "https://www.wilsoncenter.org/blogs/russia-file"},
 	{name: "generic/unknown-site", extractor: "generic", url: "https://ledger.example/opinion/2021/03/09/quiet-economics-river-ports?utm_source=x"},
 	{name: "generic/cyrillic-1251", extractor: "generic", url: "https://vestnik.example/opinion/severnye-porty", windows1251: true},

@@ -128,6 +128,9 @@ func WilsonCenter(p *Page) (*Result, error) {
 		}
 	}
 
+	if a.Section == "" && a.Kind == "blog-post" && strings.Contains(a.URL, "kennan-russiafile.org") {
+		a.Section, b.rules["section"] = "Kennan Institute", "kennan-russiafile.org host"
+	}
 	b.fallback("url", "title", "authors", "published", "modified", "section", "tags", "language", "body")
 	a.Title = strings.TrimSuffix(a.Title, " | Wilson Center")
 	return b.result()
@@ -136,15 +139,24 @@ func WilsonCenter(p *Page) (*Result, error) {
 // wcKindFor names the kind of piece from its URL path, or says why the
 // page is not an article.
 func wcKindFor(canonical string, d *doc) (kind, notArticle string) {
-	path := d.url.Path
+	u := d.url
 	if canonical != "" {
-		if u, err := d.url.Parse(canonical); err == nil {
-			path = u.Path
+		if c, err := d.url.Parse(canonical); err == nil {
+			u = c
 		}
 	}
-	segment, _, _ := strings.Cut(strings.Trim(path, "/"), "/")
+	segment, _, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
 	if segment == "" {
 		return "", "home page"
+	}
+	// The Russia File's own WordPress site (c. 2016-2019) keeps posts under
+	// /<yyyy>/<mm>/<dd>/<slug>/ and lists them under /category/ and /author/.
+	if strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.") == "kennan-russiafile.org" {
+		switch segment {
+		case "category", "tag", "author", "page":
+			return "", "not an article page (/" + segment + "/)"
+		}
+		return "blog-post", ""
 	}
 	if wcNotArticles[segment] {
 		return "", "not an article page (/" + segment + "/)"

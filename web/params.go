@@ -204,14 +204,33 @@ func (st searchState) values() url.Values {
 	return v
 }
 
-// url is the search page URL for the state.
+// url is the search page URL for the state. Parameters come in a fixed
+// order (query, facets, dates, sort, paging) so equal states give equal
+// URLs, and spaces are %20 rather than "+", which html/template would
+// otherwise escape to &#43; in attributes.
 func (st searchState) url() string {
-	enc := st.values().Encode()
-	if enc == "" {
+	vals := st.values()
+	var b strings.Builder
+	for _, key := range paramOrder {
+		for _, v := range vals[key] {
+			if b.Len() == 0 {
+				b.WriteString("/?")
+			} else {
+				b.WriteByte('&')
+			}
+			b.WriteString(key)
+			b.WriteByte('=')
+			b.WriteString(strings.ReplaceAll(url.QueryEscape(v), "+", "%20"))
+		}
+	}
+	if b.Len() == 0 {
 		return "/"
 	}
-	return "/?" + enc
+	return b.String()
 }
+
+// paramOrder lists every parameter values() may set.
+var paramOrder = append(append([]string{"q"}, index.FacetNames...), "from", "to", "sort", "size", "page", "after")
 
 // clone copies the state deeply, so a link built from it cannot change the
 // page's own state.

@@ -186,4 +186,3 @@ func TestRecoverTornFile(t *testing.T) {
 		t.Errorf("second run wrote to %s (%v)", ref.File, err)
 	}
 }
-

@@ -51,6 +51,7 @@ type textWriter struct {
 	links   []archive.Link
 	pending bool // a collapsed space waits to be written before the next word
 	depth   int
+	flushes int // counts paragraphs ended, so a link spanning blocks is noticed
 }
 
 // maxRenderDepth bounds recursion on pathological nesting; the HTML parser
@@ -95,6 +96,7 @@ func (w *textWriter) flush() {
 	w.cur.Reset()
 	w.links = nil
 	w.pending = false
+	w.flushes++
 }
 
 func (w *textWriter) node(n *html.Node) {
@@ -121,17 +123,19 @@ func (w *textWriter) node(n *html.Node) {
 	if block {
 		w.flush()
 	}
-	var linkStart int
-	if n.DataAtom == atom.A {
-		linkStart = w.cur.Len()
-	}
+	linkStart, linkFlushes := w.cur.Len(), w.flushes
 	w.depth++
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		w.node(c)
 	}
 	w.depth--
 	if n.DataAtom == atom.A {
-		if href := attr(n, "href"); href != "" && linkStart <= w.cur.Len() {
+		if href := attr(n, "href"); href != "" {
+			// A link that held a block starts in an earlier paragraph;
+			// its title is what it left in this one.
+			if linkFlushes != w.flushes {
+				linkStart = 0
+			}
 			title := strings.TrimSpace(w.cur.String()[linkStart:])
 			w.links = append(w.links, archive.Link{Title: title, URL: resolve(w.base, href)})
 		}

@@ -224,7 +224,14 @@ func (c *compiler) term(n termNode, positive bool) (query.Query, error) {
 			}
 		}
 	default:
-		phrase := n.phrase && len(c.analyze(analyzerText, n.text)) > 1
+		proseTerms := c.analyze(analyzerText, n.text)
+		if n.field == "" && len(proseTerms) == 0 {
+			// Only stop words ("and", "the") or punctuation: drop the word
+			// everywhere, or a field without stop words (author names)
+			// would make it required.
+			return nil, nil
+		}
+		phrase := n.phrase && len(proseTerms) > 1
 		for _, f := range fields {
 			if len(c.analyze(f.analyzer, n.text)) == 0 {
 				// only stop words or punctuation for this field: a match
@@ -247,7 +254,7 @@ func (c *compiler) term(n termNode, positive bool) (query.Query, error) {
 			qs = append(qs, q)
 		}
 		if highlight {
-			for _, t := range c.analyze(analyzerText, n.text) {
+			for _, t := range proseTerms {
 				c.marks.terms[t] = true
 			}
 		}

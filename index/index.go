@@ -104,6 +104,11 @@ func openOrCreate(ctx context.Context, dir string, log *slog.Logger) (bleve.Inde
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
+	// The stored mapping names oped's token filter; bleve must know it
+	// before parsing the mapping, or a healthy index looks damaged.
+	if err := registerAnalysis(); err != nil {
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
 	bi, err := bleve.OpenUsing(dir, runtimeConfig())
 	switch {
 	case err == nil:

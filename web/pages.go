@@ -84,7 +84,7 @@ type searchView struct {
 	EmptyStore bool // the archive has no articles at all
 	Browsing   bool // no query: the newest articles
 	Total      uint64
-	TookMS     float64
+	Took       string
 	Hits       []hitView
 	FirstN     int // the number of the first hit on this page
 	Facets     []facetView
@@ -169,7 +169,7 @@ func buildSearchView(st searchState, resp *index.Response) searchView {
 		State:    st,
 		Browsing: st.Query == "",
 		Total:    resp.Total,
-		TookMS:   resp.TookMS,
+		Took:     formatTook(resp.TookMS),
 		From:     st.From,
 		To:       st.To,
 	}
@@ -189,11 +189,12 @@ func buildSearchView(st searchState, resp *index.Response) searchView {
 			v.Years = newYearChart(st, values)
 			continue
 		}
-		if len(values) == 0 {
-			continue
-		}
 		fv := facetView{Name: name, Label: facetLabel(name)}
-		for i, fvv := range values {
+		for _, fvv := range values {
+			if fvv.Value == "" {
+				continue // articles without a value, not a value to select
+			}
+			i := len(fv.Values) + len(fv.More)
 			l := facetLink{Value: fvv.Value, Count: fvv.Count, Selected: fvv.Selected || st.selected(name, fvv.Value),
 				URL: st.toggled(name, fvv.Value).url()}
 			if i < foldAfter || l.Selected {
@@ -202,7 +203,9 @@ func buildSearchView(st searchState, resp *index.Response) searchView {
 				fv.More = append(fv.More, l)
 			}
 		}
-		v.Facets = append(v.Facets, fv)
+		if len(fv.Values) > 0 {
+			v.Facets = append(v.Facets, fv)
+		}
 	}
 	for _, name := range index.FacetNames {
 		for _, val := range st.Filters[name] {
@@ -363,6 +366,15 @@ func joinNames(names []string) string {
 		return names[0] + " and " + names[1]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// formatTook shows a search's time the way a person reads it: "0.4 ms",
+// "12 ms".
+func formatTook(ms float64) string {
+	if ms < 10 {
+		return strconv.FormatFloat(ms, 'f', 1, 64) + " ms"
+	}
+	return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
 }
 
 func formatDay(t time.Time) string { return t.UTC().Format("January 2, 2006") }

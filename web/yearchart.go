@@ -31,6 +31,7 @@ const (
 	barGap      = 2
 	chartHeight = 64
 	maxGapFill  = 60 // years; a wider span shows only the years present
+	minSlots    = 12
 )
 
 func newYearChart(st searchState, values []index.FacetValue) *yearChart {
@@ -68,7 +69,11 @@ func newYearChart(st searchState, values []index.FacetValue) *yearChart {
 	for _, n := range counts {
 		top = max(top, n)
 	}
-	ch := &yearChart{Height: chartHeight, Width: len(years)*(barWidth+barGap) - barGap}
+	// A few years get slim bars in the middle rather than one bar
+	// stretched across the sidebar.
+	slots := max(len(years), minSlots)
+	offset := (slots - len(years)) / 2 * (barWidth + barGap)
+	ch := &yearChart{Height: chartHeight, Width: slots*(barWidth+barGap) - barGap}
 	for i, y := range years {
 		ys := strconv.Itoa(y)
 		n := counts[y]
@@ -76,13 +81,16 @@ func newYearChart(st searchState, values []index.FacetValue) *yearChart {
 		if n > 0 {
 			h = max(2, n*(chartHeight-2)/top)
 		}
-		b := yearBar{Year: ys, Count: n, Selected: st.selected("year", ys), X: i * (barWidth + barGap), W: barWidth, H: h, Y: chartHeight - h}
+		b := yearBar{Year: ys, Count: n, Selected: st.selected("year", ys), X: offset + i*(barWidth+barGap), W: barWidth, H: h, Y: chartHeight - h}
 		if n > 0 || b.Selected {
 			b.URL = st.toggled("year", ys).url()
 		}
 		ch.Bars = append(ch.Bars, b)
 	}
 	ch.First, ch.Last = strconv.Itoa(years[0]), strconv.Itoa(years[len(years)-1])
+	if ch.First == ch.Last {
+		ch.Last = ""
+	}
 	for _, ys := range st.Filters["year"] {
 		ch.Selected = append(ch.Selected, activeFilter{Label: ys, RemoveURL: st.toggled("year", ys).url()})
 	}

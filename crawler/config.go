@@ -300,4 +300,3 @@ func (c *Config) site(name string) *Site {
 	}
 	return nil
 }
-

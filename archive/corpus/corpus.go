@@ -39,10 +39,19 @@ var vocabulary = func() []string {
 	return words
 }()
 
+// generalWords is the size of the vocabulary's head: function words and
+// everyday words every article uses. The rest is content vocabulary that
+// topics draw from, so a content word appears in some articles and not
+// others, as in real writing.
+const generalWords = 307
+
+// globalEntities appear in most articles: the archive is about Russia.
+var globalEntities = []string{"Russia", "the Kremlin", "Moscow", "Putin"}
+
 // Named entities, most frequent first. A few use the typographic
 // apostrophe the real sites print; the generator also varies it.
 var entities = []string{
-	"Russia", "the Kremlin", "Putin", "Moscow", "Ukraine", "sanctions", "NATO", "Vladimir Putin",
+	"Ukraine", "sanctions", "NATO", "Vladimir Putin",
 	"Washington", "the West", "Europe", "Kyiv", "the European Union", "China", "the United States",
 	"Beijing", "Crimea", "the Soviet Union", "the Cold War", "Donald Trump", "North Korea", "Belarus",
 	"Sergei Lavrov", "Dmitry Medvedev", "Alexei Navalny", "Gazprom", "Rosneft", "the State Duma",
@@ -118,13 +127,17 @@ const (
 	wilsonSite      = "Wilson Center"
 	kennan          = "Kennan Institute"
 	numAuthors      = 2000
+	numTopics       = 40
+	topicWords      = 300 // content words per topic
+	topicEntities   = 6
+	generalShare    = 0.6 // share of running words from the general head
 	firstYear       = 2006
 	years           = 20
 	minBodyWords    = 600
 	maxBodyWords    = 1400
-	entityPerWord   = 0.05 // chance a word slot holds a named entity
+	entityPerWord   = 0.03 // chance a word slot holds a named entity
 	phrasePerWord   = 0.004
-	possessPerWord  = 0.01
+	possessPerWord  = 0.005
 	curlyApostrophe = 0.6 // share of possessives with ’ rather than '
 )
 
@@ -132,6 +145,14 @@ const (
 type Generator struct {
 	seed    uint64
 	authors []string
+	topics  []topic
+}
+
+// topic is a slice of the content vocabulary and a few named entities;
+// each article is about one or two topics.
+type topic struct {
+	words    []string
+	entities []string
 }
 
 // New returns a generator; the same seed always yields the same corpus.
@@ -146,6 +167,18 @@ func New(seed int64) *Generator {
 			seen[name] = true
 			g.authors = append(g.authors, name)
 		}
+	}
+	content := vocabulary[generalWords:]
+	for range numTopics {
+		perm := r.Perm(len(content))
+		t := topic{}
+		for _, k := range perm[:topicWords] {
+			t.words = append(t.words, content[k])
+		}
+		for range topicEntities {
+			t.entities = append(t.entities, entities[min(int(r.ExpFloat64()*12), len(entities)-1)])
+		}
+		g.topics = append(g.topics, t)
 	}
 	return g
 }
@@ -165,7 +198,16 @@ func (g *Generator) Articles(n int) []*archive.Article {
 // Article returns article i. It depends only on the seed and i.
 func (g *Generator) Article(i int) *archive.Article {
 	r := rand.New(rand.NewPCG(g.seed, uint64(i)+1))
-	w := &writer{r: r, zipf: rand.NewZipf(r, 1.07, 2.7, uint64(len(vocabulary)-1))}
+	w := &writer{
+		r:          r,
+		general:    rand.NewZipf(r, 1.07, 2.7, generalWords-1),
+		topical:    rand.NewZipf(r, 1.05, 2, topicWords-1),
+		topics:     []topic{g.topics[r.IntN(numTopics)]},
+		entityRank: rand.NewZipf(r, 1.2, 1, topicEntities-1),
+	}
+	if r.Float64() < 0.4 {
+		w.topics = append(w.topics, g.topics[r.IntN(numTopics)])
+	}
 
 	site := mtSite
 	if r.Float64() < 0.3 {
@@ -216,11 +258,27 @@ func (g *Generator) Article(i int) *archive.Article {
 }
 
 type writer struct {
-	r    *rand.Rand
-	zipf *rand.Zipf
+	r          *rand.Rand
+	general    *rand.Zipf
+	topical    *rand.Zipf
+	topics     []topic
+	entityRank *rand.Zipf
 }
 
-func (w *writer) word() string { return vocabulary[w.zipf.Uint64()] }
+func (w *writer) word() string {
+	if w.r.Float64() < generalShare {
+		return vocabulary[w.general.Uint64()]
+	}
+	return w.topics[w.r.IntN(len(w.topics))].words[w.topical.Uint64()]
+}
+
+// entity names a global entity or one of the article's topics'.
+func (w *writer) entity() string {
+	if w.r.Float64() < 0.4 {
+		return globalEntities[min(int(w.r.ExpFloat64()*1.5), len(globalEntities)-1)]
+	}
+	return w.topics[w.r.IntN(len(w.topics))].entities[w.entityRank.Uint64()]
+}
 
 // slot returns the next item of running text: usually a word, sometimes a
 // named entity, a possessive or a stock phrase.
@@ -235,8 +293,7 @@ func (w *writer) slot() string {
 		}
 		return possessors[w.r.IntN(len(possessors))] + apostrophe + "s"
 	case p < phrasePerWord+possessPerWord+entityPerWord:
-		// entities are Zipf-distributed too: Russia far more than Astana
-		return entities[min(int(w.r.ExpFloat64()*8), len(entities)-1)]
+		return w.entity()
 	}
 	return w.word()
 }
@@ -265,7 +322,7 @@ func (w *writer) title() string {
 		parts = append(parts, w.slot())
 	}
 	// every title names an entity, as op-ed headlines do
-	parts[w.r.IntN(len(parts))] = entities[min(int(w.r.ExpFloat64()*8), len(entities)-1)]
+	parts[w.r.IntN(len(parts))] = w.entity()
 	for i, p := range parts {
 		parts[i] = capitalize(p)
 	}

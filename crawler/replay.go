@@ -150,7 +150,7 @@ func fillArticle(a *archive.Article, pageURL string) {
 		a.URL = pageURL
 	}
 	if a.Site == "" {
-		a.Site = archive.SiteForHost(urlnorm.Host(a.URL))
+		a.Site = archive.SiteForHost(hostname(a.URL))
 	}
 }
 
@@ -176,7 +176,7 @@ func ImportWARC(ctx context.Context, store *archive.Store, cfg *Config, path str
 		}
 		site, f := cfg.extractorFor("", u)
 		charset := ""
-		siteName := archive.SiteForHost(urlnorm.Host(u))
+		siteName := archive.SiteForHost(hostname(u))
 		if site != nil {
 			charset, siteName = site.Charset, site.Name
 		}

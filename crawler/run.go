@@ -351,7 +351,7 @@ func (c *crawl) siteFor(u string) *Site {
 	if s := c.cfg.siteFor(u); s != nil {
 		return s
 	}
-	return c.adhocSite(archive.SiteForHost(urlnorm.Host(u)))
+	return c.adhocSite(archive.SiteForHost(hostname(u)))
 }
 
 func (c *crawl) adhocSite(name string) *Site {
@@ -367,6 +367,15 @@ func (c *crawl) adhocSite(name string) *Site {
 	c.adhoc[name] = s
 	c.active[s] = true
 	return s
+}
+
+// hostname is a URL's host without port.
+func hostname(u string) string {
+	h := urlnorm.Host(u)
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
+		h = h[:i]
+	}
+	return strings.Trim(h, "[]")
 }
 
 // kindOf classifies a seed URL by the site's configuration.
@@ -743,7 +752,7 @@ func (c *crawl) article(ctx context.Context, it *item, cp *archive.Capture, resp
 		a.URL = resp.URL
 	}
 	if a.Site == "" {
-		a.Site = archive.SiteForHost(urlnorm.Host(a.URL))
+		a.Site = archive.SiteForHost(hostname(a.URL))
 	}
 	// The page's canonical URL is the article's name: record it as known
 	// too, so the crawl does not fetch the same page under it.

@@ -38,12 +38,15 @@ var recordOpts = []gowarc.WarcRecordOption{
 	gowarc.WithBufferMaxMemBytes(16 << 20),
 }
 
+// gowarcMu serializes gowarc calls that build record options: each one
+// calls uuid.EnableRandPool, an unsynchronized write to a global.
+var gowarcMu sync.Mutex
+
 // Writer appends exchanges to WARC files in a directory. It implements
 // fetch.Recorder and is safe for concurrent use.
 type Writer struct {
 	dir string
 	w   *gowarc.WarcFileWriter
-	mu  sync.Mutex // one Write at a time keeps request and response adjacent
 }
 
 // nameGenerator names files oped-<UTC timestamp>-<pid>-<serial>.warc, so
@@ -78,6 +81,8 @@ func NewWriter(dir, software string) (*Writer, error) {
 	if _, err := Recover(dir); err != nil {
 		return nil, err
 	}
+	gowarcMu.Lock()
+	defer gowarcMu.Unlock()
 	w := gowarc.NewWarcFileWriter(
 		gowarc.WithFileNameGenerator(&nameGenerator{dir: dir, prefix: "oped"}),
 		gowarc.WithCompression(true),
@@ -103,6 +108,8 @@ func (w *Writer) Close() error {
 // Record writes a request record and a response record for ex and returns
 // the location of the response record.
 func (w *Writer) Record(ctx context.Context, ex *fetch.Exchange) (fetch.Ref, error) {
+	gowarcMu.Lock()
+	defer gowarcMu.Unlock()
 	req, err := requestRecord(ex)
 	if err != nil {
 		return fetch.Ref{}, fmt.Errorf("warc request record: %w", err)
@@ -112,9 +119,7 @@ func (w *Writer) Record(ctx context.Context, ex *fetch.Exchange) (fetch.Ref, err
 		req.Close()
 		return fetch.Ref{}, fmt.Errorf("warc response record: %w", err)
 	}
-	w.mu.Lock()
 	res := w.w.Write(req, resp)
-	w.mu.Unlock()
 	if len(res) != 2 {
 		return fetch.Ref{}, errors.New("warc writer is closed")
 	}
@@ -215,7 +220,9 @@ func ReadResponse(dir, file string, offset int64) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	gowarcMu.Lock()
 	r, err := gowarc.NewWarcFileReader(path, offset, recordOpts...)
+	gowarcMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -272,7 +279,9 @@ func toResponse(wr gowarc.WarcRecord) (*Response, error) {
 // ForEachResponse calls fn for every HTTP response record of a .warc or
 // .warc.gz file, in file order; other records are skipped.
 func ForEachResponse(ctx context.Context, path string, fn func(*Response) error) error {
+	gowarcMu.Lock()
 	r, err := gowarc.NewWarcFileReader(path, 0, recordOpts...)
+	gowarcMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
@@ -338,7 +347,9 @@ func lastGoodEnd(path string) (int64, error) {
 		return 0, err
 	}
 	defer f.Close()
+	gowarcMu.Lock()
 	r, err := gowarc.NewWarcFileReaderFromStream(bufio.NewReader(f), 0, recordOpts...)
+	gowarcMu.Unlock()
 	if err != nil {
 		return 0, err
 	}

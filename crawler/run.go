@@ -65,6 +65,9 @@ type Options struct {
 	Now func() time.Time
 	// Tune adjusts the HTTP client (timeouts, retries, test resolvers).
 	Tune func(*fetch.Config)
+	// OnCommit, if set, runs after each article is committed (the command
+	// links syndicated copies there). Its errors are logged, not fatal.
+	OnCommit func(ctx context.Context, a *archive.Article) error
 }
 
 // Summary counts what a run did. New, Changed and Unchanged count articles
@@ -791,6 +794,11 @@ func (c *crawl) article(ctx context.Context, it *item, cp *archive.Capture, resp
 		}
 	})
 	c.log.Debug("article", "url", it.url, "id", put.ID, "outcome", put.Outcome.String(), "version", put.Version)
+	if c.opts.OnCommit != nil && put.Outcome != archive.Unchanged {
+		if err := c.opts.OnCommit(ctx, a); err != nil {
+			c.log.Warn("after commit", "url", it.url, "id", put.ID, "err", err)
+		}
+	}
 	c.syndicated(ctx, res.Links)
 	return nil
 }

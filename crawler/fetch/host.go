@@ -164,6 +164,9 @@ func (h *host) acquire(ctx context.Context) (*turn, error) {
 // the host's robots.txt on first use.
 func (c *Client) allowed(ctx context.Context, h *host, u *url.URL) error {
 	h.robotsOnce.Do(func() { c.loadRobots(ctx, h) })
+	if errors.Is(h.robotsErr, ErrBlockedAddress) {
+		return fmt.Errorf("fetch %s: %w", u, h.robotsErr)
+	}
 	if h.robotsErr != nil {
 		return fmt.Errorf("%w: %s: %w", ErrRobotsUnavailable, h.key, h.robotsErr)
 	}

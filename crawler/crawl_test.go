@@ -280,7 +280,7 @@ func TestCrawlFixtureSite(t *testing.T) {
 
 	// Every stored article page replays from the WARC files as fetched.
 	replayed := 0
-	err = Replay(ctx, store, opts.WARCDir, cfg, func(c *archive.Capture, p *extract.Page) error {
+	err = Replay(ctx, store, opts.WARCDir, cfg, "", func(c *archive.Capture, p *extract.Page) error {
 		replayed++
 		res, err := extract.MoscowTimes(p)
 		if err != nil {

@@ -147,8 +147,11 @@ func TestImportWARC(t *testing.T) {
 	if err != nil || again.Unchanged != 5 {
 		t.Errorf("second import: %s, %v", again, err)
 	}
-	re, err := Reextract(ctx, other, cfg, "")
+	re, err := Reextract(ctx, other, cfg, "", "")
 	if err != nil || re.Unchanged != 5 {
 		t.Errorf("reextract of imported captures: %s, %v", re, err)
+	}
+	if none, err := Reextract(ctx, other, cfg, "", "No Such Site"); err != nil || none.New+none.Changed+none.Unchanged != 0 {
+		t.Errorf("reextract of another site touched these captures: %s, %v", none, err)
 	}
 }

@@ -19,14 +19,15 @@ import (
 // maxReplayBody matches the crawler's fetch limit.
 const maxReplayBody = 5 << 20
 
-// Replay reads back the stored response of every article capture (each
+// Replay reads back the stored response of every article capture of site
+// ("" for all sites; each
 // WARC record once, though several URLs may point to it) and calls fn with
 // the page as the crawler saw it, body decoded to UTF-8. It is how
 // `oped reextract` re-runs extractors without fetching anything. cfg, if
 // not nil, supplies per-site charset defaults.
-func Replay(ctx context.Context, store *archive.Store, warcDir string, cfg *Config, fn func(*archive.Capture, *extract.Page) error) error {
+func Replay(ctx context.Context, store *archive.Store, warcDir string, cfg *Config, site string, fn func(*archive.Capture, *extract.Page) error) error {
 	var caps []*archive.Capture
-	err := store.ForEachCapture(ctx, "", func(c *archive.Capture) error {
+	err := store.ForEachCapture(ctx, site, func(c *archive.Capture) error {
 		if c.Kind == KindArticle && c.WARCFile != "" && c.Status == http.StatusOK {
 			caps = append(caps, c)
 		}
@@ -118,11 +119,12 @@ func (s *ReextractSummary) add(o archive.Outcome) {
 }
 
 // Reextract runs the current extractors over every stored article capture
-// and writes what changed to the archive as new versions.
-func Reextract(ctx context.Context, store *archive.Store, cfg *Config, warcDir string) (ReextractSummary, error) {
+// of site ("" for all) and writes what changed to the archive as new
+// versions: fixing a selector repairs the archive offline.
+func Reextract(ctx context.Context, store *archive.Store, cfg *Config, warcDir, site string) (ReextractSummary, error) {
 	started := time.Now()
 	var sum ReextractSummary
-	err := Replay(ctx, store, warcDir, cfg, func(c *archive.Capture, p *extract.Page) error {
+	err := Replay(ctx, store, warcDir, cfg, site, func(c *archive.Capture, p *extract.Page) error {
 		_, f := cfg.extractorFor(c.Site, c.URL)
 		res, err := f(p)
 		switch {

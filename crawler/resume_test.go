@@ -186,7 +186,7 @@ func TestKillAndResume(t *testing.T) {
 				}
 			}
 			replayed := 0
-			err = Replay(ctx, store, filepath.Join(dir, "warc"), cfg, func(c *archive.Capture, p *extract.Page) error {
+			err = Replay(ctx, store, filepath.Join(dir, "warc"), cfg, "", func(c *archive.Capture, p *extract.Page) error {
 				replayed++
 				return nil
 			})

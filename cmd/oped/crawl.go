@@ -12,9 +12,6 @@ import (
 	"github.com/oped/oped/crawler/syndicate"
 )
 
-// Registered from here so the crawl command lives in its own file.
-func init() { commands = append(commands, newCrawlCmd) }
-
 func newCrawlCmd(a *app) *cobra.Command {
 	var (
 		configPath  string
@@ -64,12 +61,9 @@ some pages failed (they are retried on a later run).`,
 			if len(seeds) > 0 && fromArchive {
 				return usageError("--seed and --from-archive do not go together")
 			}
-			cfg := crawler.DefaultConfig()
-			if configPath != "" {
-				var err error
-				if cfg, err = crawler.LoadConfig(configPath); err != nil {
-					return usageError("%v", err)
-				}
+			cfg, err := loadCrawlConfig(configPath)
+			if err != nil {
+				return err
 			}
 			if printConfig {
 				_, err := a.stdout.Write(cfg.YAML())

@@ -3,21 +3,27 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/oped/oped/archive"
+	"github.com/oped/oped/crawler"
 	"github.com/oped/oped/crawler/syndicate"
 	"github.com/oped/oped/crawler/textdump"
 )
 
 func newImportCmd(a *app) *cobra.Command {
-	var progress bool
+	var (
+		progress   bool
+		configPath string
+	)
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
 		Short: "Import op-ed text dumps (files, folders recursively, or - for stdin) into the archive",
-		Long: `Import reads op-ed text dumps into the archive. A folder is read
+		Long: `Import reads op-ed text dumps, and WARC files (.warc, .warc.gz, as the
+crawler or any web-archiving tool writes them), into the archive. A folder is read
 recursively; "-" reads one dump from standard input. Each file is parsed into
 fields (title, subtitle, authors, date, image credit, body, related articles,
 author bio, original publisher, URL).
@@ -39,11 +45,32 @@ it is opened (by search, stats, reindex or a running serve).`,
 			for _, err := range problems {
 				fmt.Fprintf(a.stderr, "oped: import: %v\n", err)
 			}
+			files, warcs := splitWARCs(files)
 			store, err := a.openStore(ctx)
 			if err != nil {
 				return err
 			}
 			defer store.Close()
+
+			cfg, err := loadCrawlConfig(configPath)
+			if err != nil {
+				return err
+			}
+			for _, path := range warcs {
+				sum, err := crawler.ImportWARC(ctx, store, cfg, path)
+				if err != nil {
+					fmt.Fprintf(a.stderr, "oped: import: %v\n", err)
+					problems = append(problems, err)
+					continue
+				}
+				fmt.Fprintf(a.stdout, "imported %s: %s\n", path, sum)
+			}
+			if len(files) == 0 && len(warcs) > 0 {
+				if len(problems) > 0 {
+					return &exitError{code: exitFailure, err: fmt.Errorf("%d of %d files failed", len(problems), len(warcs))}
+				}
+				return nil
+			}
 
 			var bar *progressbar.ProgressBar
 			if progress || a.isTermErr {
@@ -96,5 +123,19 @@ it is opened (by search, stats, reindex or a running serve).`,
 		},
 	}
 	cmd.Flags().BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
+	cmd.Flags().StringVar(&configPath, "config", "", "crawl config whose sites choose the extractor for WARC pages (default: the built-in one)")
 	return cmd
+}
+
+// splitWARCs separates web-archive files, which the crawler's extractors
+// read, from text dumps.
+func splitWARCs(files []string) (dumps, warcs []string) {
+	for _, f := range files {
+		if strings.HasSuffix(f, ".warc") || strings.HasSuffix(f, ".warc.gz") {
+			warcs = append(warcs, f)
+		} else {
+			dumps = append(dumps, f)
+		}
+	}
+	return dumps, warcs
 }

@@ -178,6 +178,10 @@ var commands = []func(*app) *cobra.Command{
 	newReindexCmd,
 	newStatsCmd,
 	newExtractCmd,
+	newReextractCmd,
+	newCrawlCmd,
+	newServeCmd,
+	newBenchCmd,
 }
 
 // wrapArgsValidation turns cobra's positional-argument errors into usage

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -238,5 +241,60 @@ func TestExtract(t *testing.T) {
 	soft404 := `<html><head><title>Oops!</title></head><body><h1>Oops!</h1><h2>We couldn't find your page.</h2></body></html>`
 	if r := oped(t, t.TempDir(), soft404, "extract", "--url", "https://www.themoscowtimes.com/2017/08/14/gone-a1", "-"); r.code != exitFailure || !strings.Contains(r.stderr, "not an article") {
 		t.Errorf("soft 404: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// TestCrawlReextractImportWARC runs the crawler through the CLI against a
+// local fixture site, then re-extracts its captures and imports its WARC
+// file into a second data directory.
+func TestCrawlReextractImportWARC(t *testing.T) {
+	page, err := os.ReadFile("../../crawler/extract/testdata/moscowtimes/oped-kennan.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	var srvURL string
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "User-agent: *\nAllow: /\n") })
+	mux.HandleFunc("/opinion", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<html><body><a href="%s/2017/08/14/a-piece-a58651">A piece</a></body></html>`, srvURL)
+	})
+	mux.HandleFunc("/2017/08/14/a-piece-a58651", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	srvURL = srv.URL
+	config := filepath.Join(t.TempDir(), "sites.yaml")
+	os.WriteFile(config, []byte(fmt.Sprintf(`allow_private_addresses: true
+sites:
+  - name: Local Times
+    extractor: moscowtimes
+    start: [%s/opinion]
+    article: '-a\d+$'
+    rate: -1
+`, srv.URL)), 0o644)
+
+	data := t.TempDir()
+	out := mustRun(t, data, "crawl", "--config", config)
+	if !strings.Contains(out, "1 new") {
+		t.Fatalf("crawl: %s", out)
+	}
+	if r := oped(t, data, "", "crawl", "--config", config, "--site", "Nowhere"); r.code != exitUsage {
+		t.Errorf("unknown --site: exit %d, %s", r.code, r.stderr)
+	}
+	if out := mustRun(t, data, "reextract", "--config", config); !strings.Contains(out, "0 new, 0 changed, 1 unchanged") {
+		t.Errorf("reextract: %s", out)
+	}
+	warcs, _ := filepath.Glob(filepath.Join(data, "warc", "*.warc.gz"))
+	if len(warcs) == 0 {
+		t.Fatal("the crawl wrote no WARC file")
+	}
+	other := t.TempDir()
+	if out := mustRun(t, other, "import", "--config", config, warcs[0]); !strings.Contains(out, "1 new, 0 changed, 0 unchanged, 1 not articles") {
+		t.Errorf("import of the WARC file: %s", out)
+	}
+	if resp := searchJSON(t, other, "--filter", "original_publisher=Kennan Institute", ""); resp.Total != 1 {
+		t.Errorf("the imported capture is not searchable: %+v", resp)
 	}
 }

@@ -65,6 +65,7 @@ type Index struct {
 	writeMu sync.Mutex // one CatchUp or Rebuild at a time
 
 	authors authorCache
+	facets  facetCounter
 }
 
 // Internal keys stored next to the documents.
@@ -392,6 +393,7 @@ func (ix *Index) rebuild(ctx context.Context, src Source) (int, error) {
 		ix.log.Warn("close old index", "err", err)
 	}
 	ix.authors.reset()
+	ix.facets.reset()
 	if err := os.RemoveAll(ix.dir); err != nil {
 		return n, fmt.Errorf("rebuild index: remove old: %w", err)
 	}

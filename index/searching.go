@@ -17,17 +17,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// facetFields maps facet names to index fields (they are the same today;
-// the map keeps the public names independent of the mapping).
-var facetFields = map[string]string{
-	"site":               facetSite,
-	"section":            facetSection,
-	"author":             facetAuthor,
-	"tag":                facetTag,
-	"year":               facetYear,
-	"original_publisher": facetPublisher,
-}
-
 // facetSizes bounds how many values each facet lists.
 var facetSizes = map[string]int{
 	"site": 10, "section": 20, "author": 20, "tag": 20, "year": 60, "original_publisher": 10,
@@ -38,8 +27,8 @@ const maxSelected = 50
 
 // storedFields are read back for every hit.
 var storedFields = []string{
-	fieldURL, fieldTitle, fieldSubtitle, facetAuthor, fieldPublished, facetSite,
-	facetSection, facetTag, facetPublisher, fieldEditions, fieldBody,
+	fieldURL, fieldTitle, fieldSubtitle, fieldAuthor, fieldPublished, fieldSite,
+	fieldSection, fieldTag, fieldPublisher, fieldEditions, fieldBody,
 }
 
 // Sort orders.
@@ -52,9 +41,9 @@ const (
 // sortOrders always end in the document ID, so that the order is total
 // and a cursor never skips or repeats a hit among equal keys.
 var sortOrders = map[string][]string{
-	SortRelevance: {"-_score", "_id"},
-	SortNewest:    {"-" + fieldPublished, "_id"},
-	SortOldest:    {fieldPublished, "_id"},
+	SortRelevance: {"-_score", fieldKey},
+	SortNewest:    {"-" + fieldPublished, fieldKey},
+	SortOldest:    {fieldPublished, fieldKey},
 }
 
 // normalized is a Request checked and with defaults filled in.
@@ -104,7 +93,7 @@ func normalize(req Request) (normalized, error) {
 	}
 	filters := map[string][]string{}
 	for name, values := range req.Filters {
-		if _, ok := facetFields[name]; !ok {
+		if _, ok := facetSizes[name]; !ok {
 			return n, &QueryError{Code: "bad_filter", Message: fmt.Sprintf("unknown facet %q", name)}
 		}
 		seen := map[string]bool{}
@@ -196,7 +185,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	}
 	filters := map[string]query.Query{}
 	for name, values := range n.Filters {
-		filters[name] = facetFilter(facetFields[name], values)
+		filters[name] = facetFilter(name, values)
 	}
 
 	sr := bleve.NewSearchRequestOptions(conjunction(base, filters, ""), n.Size, n.from, false)
@@ -215,34 +204,33 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		sr.SearchAfter = c.Keys
 		offset = c.Offset
 	}
-	if !n.NoFacets {
-		for _, name := range FacetNames {
-			if _, selected := filters[name]; !selected {
-				sr.AddFacet(name, bleve.NewFacetRequest(facetFields[name], facetSizes[name]))
-			}
-		}
-	}
 
-	// The main search and one Size:0 search per selected facet run
-	// concurrently.
+	// The facet counts run concurrently with the main search: one pass
+	// over the whole filtered query for the facets without a selection,
+	// and one per selected facet, leaving out that facet's own filter.
 	type facetResult struct {
-		name   string
-		result *search.FacetResult
+		name   string // "" for the pass shared by unselected facets
+		counts facetCounts
 		err    error
 	}
 	var wg sync.WaitGroup
-	var selectedResults []facetResult
+	var facetResults []facetResult
 	var mu sync.Mutex
+	countFacets := func(name string, q query.Query) {
+		defer wg.Done()
+		fc, err := ix.facets.count(ctx, bi, q)
+		mu.Lock()
+		facetResults = append(facetResults, facetResult{name: name, counts: fc, err: err})
+		mu.Unlock()
+	}
 	if !n.NoFacets {
+		if len(filters) < len(FacetNames) {
+			wg.Add(1)
+			go countFacets("", conjunction(base, filters, ""))
+		}
 		for name := range filters {
 			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				fr, err := ix.countFacet(ctx, bi, conjunction(base, filters, name), name, n.Filters[name])
-				mu.Lock()
-				selectedResults = append(selectedResults, facetResult{name: name, result: fr, err: err})
-				mu.Unlock()
-			}()
+			go countFacets(name, conjunction(base, filters, name))
 		}
 	}
 	res, err := bi.SearchInContext(ctx, sr)
@@ -250,9 +238,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", req.Query, err)
 	}
-	for _, r := range selectedResults {
+	for _, r := range facetResults {
 		if r.err != nil {
-			return nil, fmt.Errorf("search %q: facet %s: %w", req.Query, r.name, r.err)
+			return nil, fmt.Errorf("search %q: %w", req.Query, r.err)
 		}
 	}
 
@@ -278,76 +266,19 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 			Sort: sortName, Query: req.Query, Keys: cursorKeys(last), Offset: offset + len(res.Hits),
 		})
 	}
-	if !n.NoFacets {
-		for name, fr := range res.Facets {
-			resp.Facets[name] = facetValues(name, fr, nil)
+	for _, r := range facetResults {
+		if r.name != "" {
+			resp.Facets[r.name] = r.counts.top(r.name, facetSizes[r.name], n.Filters[r.name])
+			continue
 		}
-		for _, r := range selectedResults {
-			resp.Facets[r.name] = facetValues(r.name, r.result, n.Filters[r.name])
-		}
-		if err := ix.fillSelectedCounts(ctx, bi, base, filters, n.Filters, resp.Facets); err != nil {
-			return nil, fmt.Errorf("search %q: %w", req.Query, err)
+		for _, name := range FacetNames {
+			if _, selected := filters[name]; !selected {
+				resp.Facets[name] = r.counts.top(name, facetSizes[name], nil)
+			}
 		}
 	}
 	resp.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return resp, nil
-}
-
-// countFacet counts one facet over q.
-func (ix *Index) countFacet(ctx context.Context, bi bleve.Index, q query.Query, name string, selected []string) (*search.FacetResult, error) {
-	size := facetSizes[name]
-	if len(selected) > size {
-		size = len(selected)
-	}
-	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	sr.AddFacet(name, bleve.NewFacetRequest(facetFields[name], size))
-	res, err := bi.SearchInContext(ctx, sr)
-	if err != nil {
-		return nil, err
-	}
-	return res.Facets[name], nil
-}
-
-// fillSelectedCounts makes sure every selected value is listed. A value
-// outside the facet's top list gets its exact count from a Size:0 search;
-// a value with no match at all is listed with 0.
-func (ix *Index) fillSelectedCounts(ctx context.Context, bi bleve.Index, base []query.Query, filters map[string]query.Query, selected map[string][]string, facets map[string][]FacetValue) error {
-	for name, values := range selected {
-		listed := map[string]bool{}
-		for _, fv := range facets[name] {
-			listed[fv.Value] = true
-		}
-		for _, v := range values {
-			if listed[v] {
-				continue
-			}
-			q := conjunction(append(append([]query.Query{}, base...), facetFilter(facetFields[name], []string{v})), filters, name)
-			sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
-			res, err := bi.SearchInContext(ctx, sr)
-			if err != nil {
-				return fmt.Errorf("count %s=%q: %w", name, v, err)
-			}
-			facets[name] = append(facets[name], FacetValue{Value: v, Count: int(res.Total), Selected: true})
-		}
-		sortFacet(name, facets[name])
-	}
-	return nil
-}
-
-func facetValues(name string, fr *search.FacetResult, selected []string) []FacetValue {
-	out := []FacetValue{}
-	if fr == nil || fr.Terms == nil {
-		return out
-	}
-	isSelected := map[string]bool{}
-	for _, v := range selected {
-		isSelected[v] = true
-	}
-	for _, t := range fr.Terms.Terms() {
-		out = append(out, FacetValue{Value: t.Term, Count: t.Count, Selected: isSelected[t.Term]})
-	}
-	sortFacet(name, out)
-	return out
 }
 
 // sortFacet orders values by count, except years, which read best in
@@ -364,12 +295,12 @@ func sortFacet(name string, values []FacetValue) {
 	})
 }
 
-// facetFilter matches any of values in a keyword field.
-func facetFilter(field string, values []string) query.Query {
+// facetFilter matches any of values of one facet.
+func facetFilter(name string, values []string) query.Query {
 	qs := make([]query.Query, 0, len(values))
 	for _, v := range values {
-		t := bleve.NewTermQuery(v)
-		t.SetField(field)
+		t := bleve.NewTermQuery(facetTerm(name, v))
+		t.SetField(fieldFacets)
 		qs = append(qs, t)
 	}
 	if len(qs) == 1 {
@@ -441,12 +372,12 @@ func hitFrom(h *search.DocumentMatch, m marks, an analyzers) Hit {
 		URL:               str(fieldURL),
 		Title:             str(fieldTitle),
 		Subtitle:          str(fieldSubtitle),
-		Authors:           strs(facetAuthor),
-		Site:              str(facetSite),
-		Section:           str(facetSection),
-		Tags:              strs(facetTag),
+		Authors:           strs(fieldAuthor),
+		Site:              str(fieldSite),
+		Section:           str(fieldSection),
+		Tags:              strs(fieldTag),
 		Score:             h.Score,
-		OriginalPublisher: str(facetPublisher),
+		OriginalPublisher: str(fieldPublisher),
 	}
 	if e := strs(fieldEditions); len(e) > 0 {
 		hit.Editions = e

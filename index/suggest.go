@@ -150,7 +150,8 @@ func (c *authorCache) get(bi bleve.Index) ([]authorEntry, error) {
 	if c.loaded && c.seq == seq {
 		return c.authors, nil
 	}
-	dict, err := bi.FieldDict(facetAuthor)
+	prefix := facetTerm("author", "")
+	dict, err := bi.FieldDictPrefix(fieldFacets, []byte(prefix))
 	if err != nil {
 		return nil, fmt.Errorf("read authors: %w", err)
 	}
@@ -164,8 +165,9 @@ func (c *authorCache) get(bi bleve.Index) ([]authorEntry, error) {
 		if e == nil {
 			break
 		}
-		words := strings.Fields(strings.ToLower(string(foldApostrophes([]byte(e.Term)))))
-		authors = append(authors, authorEntry{name: e.Term, words: words, count: int(e.Count)})
+		name := strings.TrimPrefix(e.Term, prefix)
+		words := strings.Fields(strings.ToLower(string(foldApostrophes([]byte(name)))))
+		authors = append(authors, authorEntry{name: name, words: words, count: int(e.Count)})
 	}
 	sort.SliceStable(authors, func(i, j int) bool {
 		if authors[i].count != authors[j].count {

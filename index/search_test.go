@@ -465,3 +465,35 @@ func TestSuggest(t *testing.T) {
 		t.Errorf("Suggest(a, 3) = %v, %v: want at most 3", got, err)
 	}
 }
+
+// quickMatches must find the same words as analysing the whole body.
+func TestQuickMatchesAgreeWithFullAnalysis(t *testing.T) {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := m.AnalyzerNamed(analyzerText)
+	mk := marks{
+		terms:    map[string]bool{"kremlin": true, "sanction": true, "russia": true, "energi": true, "trump": true, "polici": true, "o'brien": true},
+		prefixes: []string{"sovi", "nato"},
+	}
+	bodies := []string{"O’Brien met Trump‘s aides; the Kremlin's policy and Soviet-era NATO-style energy sanctions. Éclair 3.5 U.S."}
+	for _, a := range corpusArticles(t, 40) {
+		bodies = append(bodies, a.Body)
+	}
+	for i, body := range bodies {
+		var want []int
+		for _, tok := range an.Analyze([]byte(body)) {
+			if mk.match(string(tok.Term)) {
+				want = append(want, tok.Start)
+			}
+		}
+		var got []int
+		for _, tok := range quickMatches(body, mk, an) {
+			got = append(got, tok.Start)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("body %d: match offsets (-full +quick):\n%s", i, diff)
+		}
+	}
+}

@@ -42,8 +42,8 @@ const (
 // and a cursor never skips or repeats a hit among equal keys.
 var sortOrders = map[string][]string{
 	SortRelevance: {"-_score", fieldKey},
-	SortNewest:    {"-" + fieldPublished, fieldKey},
-	SortOldest:    {fieldPublished, fieldKey},
+	SortNewest:    {"-" + fieldNewest},
+	SortOldest:    {fieldOldest},
 }
 
 // normalized is a Request checked and with defaults filled in.
@@ -136,7 +136,7 @@ func decodeCursor(s string) (cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || len(c.Keys) != 2 || c.Offset < 0 {
+	if err != nil || len(c.Keys) != len(sortOrders[c.Sort]) || c.Offset < 0 {
 		return c, &QueryError{Code: "bad_cursor", Message: "the cursor is not valid; start again from the first page"}
 	}
 	return c, nil

@@ -29,24 +29,32 @@ func writeJSON(c *gin.Context, status int, v any) {
 }
 
 // runSearch runs one search under the server's concurrency bound and time
-// limit.
-func (s *Server) runSearch(ctx context.Context, req index.Request) (*index.Response, error) {
+// limit, answering repeated searches from the cache while the index stays
+// the same.
+func (s *Server) runSearch(ctx context.Context, st searchState) (*index.Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.SearchTimeout)
 	defer cancel()
-	select {
-	case s.searches <- struct{}{}:
-		defer func() { <-s.searches }()
-	case <-ctx.Done():
-		if ctx.Err() == context.DeadlineExceeded {
-			return nil, errSearchBusy
-		}
-		return nil, ctx.Err()
-	}
-	resp, err := s.search.Search(ctx, req)
+	req := st.request()
+	seq, err := s.search.Seq()
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", req.Query, err)
 	}
-	return resp, nil
+	return s.cache.get(ctx, st.url(), seq, func() (*index.Response, error) {
+		select {
+		case s.searches <- struct{}{}:
+			defer func() { <-s.searches }()
+		case <-ctx.Done():
+			if ctx.Err() == context.DeadlineExceeded {
+				return nil, errSearchBusy
+			}
+			return nil, ctx.Err()
+		}
+		resp, err := s.search.Search(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", req.Query, err)
+		}
+		return resp, nil
+	})
 }
 
 func (s *Server) apiSearch(c *gin.Context) {
@@ -55,7 +63,7 @@ func (s *Server) apiSearch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	resp, err := s.runSearch(c.Request.Context(), st.request())
+	resp, err := s.runSearch(c.Request.Context(), st)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -199,14 +207,14 @@ func (s *Server) readyz(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	st, err := s.search.Stats()
+	seq, err := s.search.Seq()
 	if err != nil {
-		s.fail(c, fmt.Errorf("index stats: %w", err))
+		s.fail(c, fmt.Errorf("index watermark: %w", err))
 		return
 	}
-	doc := readyDoc{Status: "ready", IndexSeq: st.Seq, ArchiveSeq: last}
+	doc := readyDoc{Status: "ready", IndexSeq: seq, ArchiveSeq: last}
 	status := http.StatusOK
-	if st.Seq < last {
+	if seq < last {
 		doc.Status = "catching_up"
 		status = http.StatusServiceUnavailable
 	}

@@ -43,6 +43,8 @@ func TestAPISearchParameters(t *testing.T) {
 			want: []string{"mt-gas-2019", "mt-ruble-2022", "mt-sanctions-2018", "wc-arctic-2020"}},
 		{name: "facets AND", query: "site=The+Moscow+Times&tag=Economy&section=Business", want: []string{"mt-gas-2019", "mt-ruble-2022"}},
 		{name: "author", query: "author=Irina+Volkova", want: []string{"mt-gas-2019", "mt-korea-2017"}},
+		// What the search box's author suggestion submits.
+		{name: "author phrase in the query", query: `q=author:"Irina Volkova"`, want: []string{"mt-gas-2019", "mt-korea-2017"}},
 		{name: "co-author", query: "author=Anna+Leskova&year=2015", want: []string{"wc-crimea-2015"}},
 		{name: "years OR", query: "year=2017&year=2022", want: []string{"mt-fury-2017", "mt-korea-2017", "mt-ruble-2022"}},
 		{name: "original publisher", query: "original_publisher=Kennan+Institute", want: []string{"mt-elites-2021"}},

@@ -52,7 +52,10 @@ func runChildWriter(path string) int {
 		Title:     "Written By Another Process",
 		Authors:   []string{"Olga Child"},
 		Published: time.Date(2023, 1, 1, 9, 0, 0, 0, time.UTC),
-		Body:      "Quokkas rarely appear in Russian politics, which is why this article mentions them.",
+		Body:      "Quokkas rarely appear in Russian politics, which is why this article mentions them. " + os.Getenv(childEnv+"_WORD"),
+	}
+	if a.ID != "from-child" {
+		a.URL += "-" + a.ID
 	}
 	if _, err := store.Put(ctx, a); err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)

@@ -145,7 +145,7 @@ func (s *Server) searchPage(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	resp, err := s.runSearch(ctx, st.request())
+	resp, err := s.runSearch(ctx, st)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -22,6 +22,9 @@ type Searcher interface {
 	Search(ctx context.Context, req index.Request) (*index.Response, error)
 	Suggest(ctx context.Context, prefix string, n int) ([]index.Suggestion, error)
 	Stats() (index.Stats, error)
+	// Seq is the archive change sequence the index has caught up to; it
+	// identifies the index contents (see resultCache).
+	Seq() (int64, error)
 }
 
 // Store is what the handlers and the follower need from the archive;
@@ -59,6 +62,9 @@ type Config struct {
 	// their deadline). Default 2 per CPU: bleve is CPU-bound, and running
 	// more at once only stretches every one of them.
 	MaxSearches int
+	// CacheEntries is how many search responses are kept until the index
+	// changes; default 512, negative turns the cache off.
+	CacheEntries int
 	// ShutdownTimeout is how long in-flight requests may take to finish
 	// after the server is told to stop; default 10s.
 	ShutdownTimeout time.Duration
@@ -73,6 +79,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxSearches <= 0 {
 		c.MaxSearches = 2 * runtime.GOMAXPROCS(0)
+	}
+	if c.CacheEntries == 0 {
+		c.CacheEntries = 512
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 10 * time.Second
@@ -89,6 +98,7 @@ type Server struct {
 	engine   *gin.Engine
 	pages    *pages
 	searches chan struct{} // semaphore bounding concurrent searches
+	cache    *resultCache
 }
 
 // New builds the server. It fails only if the embedded templates or assets
@@ -109,6 +119,7 @@ func New(cfg Config, searcher Searcher, store Store, logger *slog.Logger) (*Serv
 		log:      logger,
 		pages:    p,
 		searches: make(chan struct{}, cfg.MaxSearches),
+		cache:    newResultCache(cfg.CacheEntries),
 	}
 	s.engine = s.routes()
 	return s, nil

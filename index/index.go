@@ -65,7 +65,7 @@ type Index struct {
 	writeMu sync.Mutex // one CatchUp or Rebuild at a time
 
 	authors authorCache
-	facets  facetCounter
+	tables  tableCache
 }
 
 // Internal keys stored next to the documents.
@@ -186,6 +186,17 @@ func (ix *Index) index() bleve.Index {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return ix.bi
+}
+
+// acquire returns the bleve index and keeps it from being closed or
+// swapped (by Close or the end of a Rebuild) until release is called.
+func (ix *Index) acquire() (bi bleve.Index, release func(), err error) {
+	ix.mu.RLock()
+	if ix.bi == nil {
+		ix.mu.RUnlock()
+		return nil, nil, errors.New("index is closed")
+	}
+	return ix.bi, ix.mu.RUnlock, nil
 }
 
 // Dir is the directory the index lives in.
@@ -393,7 +404,7 @@ func (ix *Index) rebuild(ctx context.Context, src Source) (int, error) {
 		ix.log.Warn("close old index", "err", err)
 	}
 	ix.authors.reset()
-	ix.facets.reset()
+	ix.tables.reset()
 	if err := os.RemoveAll(ix.dir); err != nil {
 		return n, fmt.Errorf("rebuild index: remove old: %w", err)
 	}
@@ -413,7 +424,11 @@ func (ix *Index) rebuild(ctx context.Context, src Source) (int, error) {
 
 // Stats reports document count, watermark and size on disk.
 func (ix *Index) Stats() (Stats, error) {
-	bi := ix.index()
+	bi, release, err := ix.acquire()
+	if err != nil {
+		return Stats{}, fmt.Errorf("index stats: %w", err)
+	}
+	defer release()
 	n, err := bi.DocCount()
 	if err != nil {
 		return Stats{}, fmt.Errorf("index stats: %w", err)

@@ -25,7 +25,7 @@ import (
 
 // schemaVersion changes whenever the mapping or the document shape does;
 // an index built with another version is rebuilt on open.
-const schemaVersion = "oped-index-6"
+const schemaVersion = "oped-index-7"
 
 // Field names in the index. Text fields are analysed for search; the facet
 // fields hold exact values for counting and filtering.
@@ -39,19 +39,11 @@ const (
 	fieldSectionText = "section_text"
 	fieldPublished   = "published"
 	fieldURL         = "url"
-	// fieldKey repeats the document ID in doc values. Sorting on it breaks
-	// ties in score or date cheaply; sorting on _id would decompress every
-	// hit's stored fields, body included, to read its ID.
+	// fieldKey repeats the document ID in doc values, where the search
+	// collector reads it (bleve's _id lives in the stored fields, and
+	// reading it would decompress the body too).
 	fieldKey      = "key"
 	fieldEditions = "editions"
-	// fieldNewest and fieldOldest are one sortable term per document:
-	// the publication time, then the ID, so that the order is total
-	// without a second sort key. A datetime field would do, but its doc
-	// values hold several precision terms per date and sorting on it cost
-	// twice as much. Undated articles sort last either way.
-	fieldNewest = "sort_newest"
-	fieldOldest = "sort_oldest"
-
 	// Display values, stored for hits.
 	fieldSite      = "site"
 	fieldSection   = "section"
@@ -212,14 +204,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	key.IncludeInAll = false
 	key.DocValues = true
 	doc.AddFieldMappingsAt(fieldKey, key)
-	for _, name := range []string{fieldNewest, fieldOldest} {
-		f := bleve.NewKeywordFieldMapping()
-		f.Analyzer = keyword.Name
-		f.Index = true // bleve builds doc values from the indexed terms
-		f.IncludeInAll = false
-		f.DocValues = true
-		doc.AddFieldMappingsAt(name, f)
-	}
 
 	doc.AddFieldMappingsAt(fieldSite, stored())
 	doc.AddFieldMappingsAt(fieldSection, stored())
@@ -258,8 +242,6 @@ type document struct {
 	Publisher   string     `json:"original_publisher,omitempty"`
 	Facets      []string   `json:"facets,omitempty"`
 	Key         string     `json:"key"`
-	Newest      string     `json:"sort_newest"`
-	Oldest      string     `json:"sort_oldest"`
 	URL         string     `json:"url,omitempty"`
 	Editions    []string   `json:"editions,omitempty"`
 }
@@ -281,12 +263,7 @@ func newDocument(a *archive.Article) *document {
 		Publisher:   a.OriginalPublisher,
 		URL:         a.URL,
 	}
-	// "\x01" sorts below any date and "~" above, so undated articles come
-	// last in both orders.
-	d.Newest, d.Oldest = "\x01"+a.ID, "~"+a.ID
 	if !a.Published.IsZero() {
-		stamp := a.Published.UTC().Format("20060102150405") + " " + a.ID
-		d.Newest, d.Oldest = stamp, stamp
 		published := a.Published.UTC()
 		d.Published = &published
 		d.Facets = append(d.Facets, facetTerm("year", strconv.Itoa(published.Year())))

@@ -4,15 +4,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -38,13 +37,8 @@ const (
 	SortOldest    = "oldest"
 )
 
-// sortOrders always end in the document ID, so that the order is total
-// and a cursor never skips or repeats a hit among equal keys.
-var sortOrders = map[string][]string{
-	SortRelevance: {"-_score", fieldKey},
-	SortNewest:    {"-" + fieldNewest},
-	SortOldest:    {fieldOldest},
-}
+// sortNames are the sort orders a request may ask for.
+var sortNames = map[string]bool{SortRelevance: true, SortNewest: true, SortOldest: true}
 
 // normalized is a Request checked and with defaults filled in.
 type normalized struct {
@@ -80,7 +74,7 @@ func normalize(req Request) (normalized, error) {
 	if n.sort == "" {
 		n.sort = SortRelevance
 	}
-	if _, ok := sortOrders[n.sort]; !ok {
+	if !sortNames[n.sort] {
 		return n, &QueryError{Code: "bad_sort", Message: fmt.Sprintf("sort %q: want relevance, newest or oldest", req.Sort)}
 	}
 	if !req.From.IsZero() && !req.To.IsZero() && req.To.Before(req.From) {
@@ -117,16 +111,17 @@ func normalize(req Request) (normalized, error) {
 	return n, nil
 }
 
-// cursor is the opaque paging state in Response.NextCursor.
+// cursor is the opaque paging state in Response.NextCursor: the last
+// hit's position in the sort order, and how many hits came before.
 type cursor struct {
 	Sort   string   `json:"s"`
 	Query  string   `json:"q"`
-	Keys   []string `json:"k"`
+	After  position `json:"a"`
 	Offset int      `json:"o"`
 }
 
 func encodeCursor(c cursor) string {
-	b, _ := json.Marshal(c) // strings and ints only
+	b, _ := json.Marshal(c) // strings, numbers and bools only
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -136,7 +131,7 @@ func decodeCursor(s string) (cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || len(c.Keys) != len(sortOrders[c.Sort]) || c.Offset < 0 {
+	if err != nil || !sortNames[c.Sort] || c.Offset < 0 || c.After.ID == "" {
 		return c, &QueryError{Code: "bad_cursor", Message: "the cursor is not valid; start again from the first page"}
 	}
 	return c, nil
@@ -149,10 +144,11 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	ctx, cancel := withSearchTimeout(ctx)
 	defer cancel()
 
-	bi := ix.index()
-	if bi == nil {
-		return nil, errors.New("search: index is closed")
+	bi, release, err := ix.acquire()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
 	}
+	defer release()
 	n, err := normalize(req)
 	if err != nil {
 		return nil, err
@@ -171,7 +167,8 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	}
 
 	// base is everything but the facet filters; each facet with a
-	// selection is counted against base plus the OTHER facets' filters.
+	// selection is counted against base plus the OTHER facets' filters,
+	// so that the user can widen a selection.
 	var base []query.Query
 	if comp.query != nil {
 		base = append(base, comp.query)
@@ -188,9 +185,12 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		filters[name] = facetFilter(name, values)
 	}
 
-	sr := bleve.NewSearchRequestOptions(conjunction(base, filters, ""), n.Size, n.from, false)
-	sr.Fields = storedFields
-	sr.SortBy(sortOrders[sortName])
+	main := collectRequest{
+		query:  conjunction(base, filters, ""),
+		sort:   sortName,
+		keep:   n.from + n.Size,
+		facets: !n.NoFacets && len(filters) < len(FacetNames),
+	}
 	offset := n.from
 	if n.After != "" {
 		c, err := decodeCursor(n.After)
@@ -200,85 +200,107 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		if c.Sort != sortName || c.Query != req.Query {
 			return nil, &QueryError{Code: "bad_cursor", Message: "the cursor belongs to another search"}
 		}
-		sr.From = 0
-		sr.SearchAfter = c.Keys
-		offset = c.Offset
+		main.after, main.keep, offset = &c.After, n.Size, c.Offset
 	}
 
-	// The facet counts run concurrently with the main search: one pass
-	// over the whole filtered query for the facets without a selection,
-	// and one per selected facet, leaving out that facet's own filter.
-	type facetResult struct {
-		name   string // "" for the pass shared by unselected facets
-		counts facetCounts
+	// One pass per selected facet runs beside the main pass.
+	type facetPass struct {
+		name   string
+		result *collected
 		err    error
 	}
 	var wg sync.WaitGroup
-	var facetResults []facetResult
 	var mu sync.Mutex
-	countFacets := func(name string, q query.Query) {
-		defer wg.Done()
-		fc, err := ix.facets.count(ctx, bi, q)
-		mu.Lock()
-		facetResults = append(facetResults, facetResult{name: name, counts: fc, err: err})
-		mu.Unlock()
-	}
+	var passes []facetPass
 	if !n.NoFacets {
-		if len(filters) < len(FacetNames) {
-			wg.Add(1)
-			go countFacets("", conjunction(base, filters, ""))
-		}
 		for name := range filters {
 			wg.Add(1)
-			go countFacets(name, conjunction(base, filters, name))
+			go func() {
+				defer wg.Done()
+				res, err := ix.tables.collect(ctx, bi, collectRequest{query: conjunction(base, filters, name), facets: true})
+				mu.Lock()
+				passes = append(passes, facetPass{name: name, result: res, err: err})
+				mu.Unlock()
+			}()
 		}
 	}
-	res, err := bi.SearchInContext(ctx, sr)
+	res, err := ix.tables.collect(ctx, bi, main)
 	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", req.Query, err)
 	}
-	for _, r := range facetResults {
-		if r.err != nil {
-			return nil, fmt.Errorf("search %q: %w", req.Query, r.err)
+	for _, p := range passes {
+		if p.err != nil {
+			return nil, fmt.Errorf("search %q: count facet %s: %w", req.Query, p.name, p.err)
 		}
 	}
 
+	page := res.best
+	if main.after == nil {
+		page = page[min(n.from, len(page)):]
+	}
+	hits, err := ix.hydrate(ctx, bi, page, comp.marks)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", req.Query, err)
+	}
 	resp := &Response{
 		Query:  req.Query,
-		Total:  res.Total,
-		Page:   n.Page,
+		Total:  res.total,
+		Page:   offset/n.Size + 1,
 		Size:   n.Size,
 		Sort:   sortName,
-		Hits:   make([]Hit, 0, len(res.Hits)),
+		Hits:   hits,
 		Facets: map[string][]FacetValue{},
 	}
-	if n.After != "" {
-		resp.Page = offset/n.Size + 1
+	if len(page) == n.Size && uint64(offset+len(page)) < res.total {
+		resp.NextCursor = encodeCursor(cursor{Sort: sortName, Query: req.Query, After: page[len(page)-1], Offset: offset + len(page)})
 	}
-	an := bi.Mapping()
-	for _, h := range res.Hits {
-		resp.Hits = append(resp.Hits, hitFrom(h, comp.marks, an))
-	}
-	if len(res.Hits) == n.Size && uint64(offset+len(res.Hits)) < res.Total {
-		last := res.Hits[len(res.Hits)-1]
-		resp.NextCursor = encodeCursor(cursor{
-			Sort: sortName, Query: req.Query, Keys: cursorKeys(last), Offset: offset + len(res.Hits),
-		})
-	}
-	for _, r := range facetResults {
-		if r.name != "" {
-			resp.Facets[r.name] = r.counts.top(r.name, facetSizes[r.name], n.Filters[r.name])
-			continue
-		}
+	if !n.NoFacets {
 		for _, name := range FacetNames {
 			if _, selected := filters[name]; !selected {
-				resp.Facets[name] = r.counts.top(name, facetSizes[name], nil)
+				resp.Facets[name] = res.top(name, facetSizes[name], nil)
 			}
+		}
+		for _, p := range passes {
+			resp.Facets[p.name] = p.result.top(p.name, facetSizes[p.name], n.Filters[p.name])
 		}
 	}
 	resp.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return resp, nil
+}
+
+// hydrate reads the stored fields of a page of hits, in page order.
+func (ix *Index) hydrate(ctx context.Context, bi bleve.Index, page []position, m marks) ([]Hit, error) {
+	hits := make([]Hit, 0, len(page))
+	if len(page) == 0 {
+		return hits, nil
+	}
+	ids := make([]string, len(page))
+	for i, p := range page {
+		ids[i] = p.ID
+	}
+	sr := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
+	sr.Fields = storedFields
+	sr.Score = "none"
+	res, err := bi.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("read hits: %w", err)
+	}
+	byID := make(map[string]*search.DocumentMatch, len(res.Hits))
+	for _, h := range res.Hits {
+		byID[h.ID] = h
+	}
+	an := bi.Mapping().AnalyzerNamed(analyzerText)
+	for _, p := range page {
+		h, ok := byID[p.ID]
+		if !ok {
+			continue // deleted since the pass: the index is being updated
+		}
+		hit := hitFrom(h, m, an)
+		hit.Score = p.Score
+		hits = append(hits, hit)
+	}
+	return hits, nil
 }
 
 // sortFacet orders values by count, except years, which read best in
@@ -335,19 +357,7 @@ func truncateDay(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
 }
 
-// cursorKeys are the sort values SearchAfter resumes from. bleve reports
-// the score key as the literal "_score", so the score itself goes in.
-func cursorKeys(h *search.DocumentMatch) []string {
-	keys := append([]string{}, h.Sort...)
-	for i, k := range keys {
-		if k == "_score" {
-			keys[i] = strconv.FormatFloat(h.Score, 'g', -1, 64)
-		}
-	}
-	return keys
-}
-
-func hitFrom(h *search.DocumentMatch, m marks, an analyzers) Hit {
+func hitFrom(h *search.DocumentMatch, m marks, an analysis.Analyzer) Hit {
 	str := func(name string) string {
 		s, _ := h.Fields[name].(string)
 		return s
@@ -376,7 +386,6 @@ func hitFrom(h *search.DocumentMatch, m marks, an analyzers) Hit {
 		Site:              str(fieldSite),
 		Section:           str(fieldSection),
 		Tags:              strs(fieldTag),
-		Score:             h.Score,
 		OriginalPublisher: str(fieldPublisher),
 	}
 	if e := strs(fieldEditions); len(e) > 0 {
@@ -387,6 +396,6 @@ func hitFrom(h *search.DocumentMatch, m marks, an analyzers) Hit {
 			hit.Published = t.UTC()
 		}
 	}
-	hit.Snippet = snippet(str(fieldBody), m, an.AnalyzerNamed(analyzerText))
+	hit.Snippet = snippet(str(fieldBody), m, an)
 	return hit
 }

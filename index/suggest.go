@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -33,10 +32,11 @@ func (ix *Index) Suggest(ctx context.Context, prefix string, n int) ([]Suggestio
 		return []Suggestion{}, nil
 	}
 	n = min(n, MaxSuggestions)
-	bi := ix.index()
-	if bi == nil {
-		return nil, errors.New("suggest: index is closed")
+	bi, release, err := ix.acquire()
+	if err != nil {
+		return nil, fmt.Errorf("suggest: %w", err)
 	}
+	defer release()
 
 	authors, err := ix.authors.get(bi)
 	if err != nil {

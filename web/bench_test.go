@@ -83,7 +83,7 @@ func benchDir(b *testing.B, n int) string {
 
 // benchServer serves the benchmark archive on loopback with the follower
 // running, as `oped serve` does.
-func benchServer(b *testing.B) (base, dir string) {
+func benchServer(b *testing.B, cfg Config) (base, dir string, stop func()) {
 	b.Helper()
 	dir = benchDir(b, benchArticles())
 	ctx, cancel := context.WithCancel(context.Background())
@@ -103,7 +103,7 @@ func benchServer(b *testing.B) (base, dir string) {
 	} else if n > 0 {
 		b.Logf("caught the index up with %d articles in %s", n, time.Since(start).Round(time.Second))
 	}
-	srv, err := New(Config{}, ix, store, nil)
+	srv, err := New(cfg, ix, store, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -113,67 +113,83 @@ func benchServer(b *testing.B) (base, dir string) {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, ln, ix) }()
-	b.Cleanup(func() {
+	stop = func() {
 		cancel()
 		<-served
 		ix.Close()
 		store.Close()
-	})
-	return "http://" + ln.Addr().String(), dir
+	}
+	return "http://" + ln.Addr().String(), dir, stop
 }
 
-// BenchmarkSearchLoad is a load generator: 50 concurrent keep-alive
+// BenchmarkSearchLoad is a load generator: concurrent keep-alive
 // connections issue one-word searches with every facet counted, and the
-// benchmark reports throughput and latency percentiles.
+// benchmark reports throughput and latency percentiles. "uncached" turns
+// the server's result cache off, so every request is a real search;
+// "cached" repeats a handful of queries, as a busy site's home page and
+// popular searches do.
 func BenchmarkSearchLoad(b *testing.B) {
-	base, _ := benchServer(b)
 	words := []string{"kremlin", "sanctions", "ukraine", "nato", "economy", "election", "pipeline", "governor"}
-	for _, bc := range []struct {
-		name    string
-		conns   int
-		filters string
+	for _, mode := range []struct {
+		name string
+		cfg  Config
 	}{
-		{"one-word/c=1", 1, ""},
-		{"one-word/c=50", 50, ""},
-		{"one-word+2-facets-selected/c=50", 50, "&site=The%20Moscow%20Times&year=2019&year=2020"},
+		{"uncached", Config{CacheEntries: -1}},
+		{"cached", Config{}},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: bc.conns, MaxConnsPerHost: bc.conns}}
-			defer client.CloseIdleConnections()
-			// Warm up: page cache, bleve segments, connections.
-			for i := range 2 * bc.conns {
-				benchGet(b, client, base+"/api/v1/search?q="+words[i%len(words)]+bc.filters)
+		base, _, stop := benchServer(b, mode.cfg)
+		for _, bc := range []struct {
+			name    string
+			conns   int
+			filters string
+		}{
+			{"one-word/c=1", 1, ""},
+			{"one-word/c=50", 50, ""},
+			{"one-word+3-facet-values/c=50", 50, "&site=The%20Moscow%20Times&year=2019&year=2020"},
+		} {
+			b.Run(mode.name+"/"+bc.name, func(b *testing.B) {
+				loadSearch(b, base, bc.conns, words, bc.filters)
+			})
+		}
+		stop()
+	}
+}
+
+func loadSearch(b *testing.B, base string, conns int, words []string, filters string) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
+	defer client.CloseIdleConnections()
+	// Warm up: page cache, bleve segments, connections.
+	for i := range max(conns, len(words)) {
+		benchGet(b, client, base+"/api/v1/search?q="+words[i%len(words)]+filters)
+	}
+	var next atomic.Int64
+	latencies := make([]time.Duration, b.N)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for range conns {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= b.N {
+					return
+				}
+				t0 := time.Now()
+				benchGet(b, client, base+"/api/v1/search?q="+words[i%len(words)]+filters)
+				latencies[i] = time.Since(t0)
 			}
-			var next atomic.Int64
-			latencies := make([]time.Duration, b.N)
-			var wg sync.WaitGroup
-			b.ResetTimer()
-			start := time.Now()
-			for range bc.conns {
-				wg.Go(func() {
-					for {
-						i := int(next.Add(1)) - 1
-						if i >= b.N {
-							return
-						}
-						t0 := time.Now()
-						benchGet(b, client, base+"/api/v1/search?q="+words[i%len(words)]+bc.filters)
-						latencies[i] = time.Since(t0)
-					}
-				})
-			}
-			wg.Wait()
-			elapsed := time.Since(start)
-			b.StopTimer()
-			slices.Sort(latencies)
-			pct := func(p float64) float64 {
-				return float64(latencies[min(len(latencies)-1, int(p*float64(len(latencies))))].Microseconds()) / 1000
-			}
-			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
-			b.ReportMetric(pct(0.50), "p50-ms")
-			b.ReportMetric(pct(0.99), "p99-ms")
 		})
 	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	slices.Sort(latencies)
+	pct := func(p float64) float64 {
+		return float64(latencies[min(len(latencies)-1, int(p*float64(len(latencies))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
 }
 
 func benchGet(b *testing.B, client *http.Client, u string) {
@@ -194,7 +210,8 @@ func benchGet(b *testing.B, client *http.Client, u string) {
 // through the running server (follower poll + catch-up + search), timed
 // from the writer's exit.
 func BenchmarkVisibilityFromOtherProcess(b *testing.B) {
-	base, dir := benchServer(b)
+	base, dir, stop := benchServer(b, Config{})
+	defer stop()
 	var total time.Duration
 	for i := range b.N {
 		// Writes come at random moments relative to the follower's poll;

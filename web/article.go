@@ -17,6 +17,7 @@ import (
 type articleView struct {
 	layout
 	ID                string
+	Lang              string
 	Title, Subtitle   string
 	Authors           []navLink
 	Date, DateISO     string
@@ -68,6 +69,7 @@ func (s *Server) articlePage(c *gin.Context) {
 	v := articleView{
 		layout:            layout{Title: a.Title + " — oped"},
 		ID:                a.ID,
+		Lang:              langOrEnglish(a.Language),
 		Title:             orUntitled(a.Title),
 		Subtitle:          a.Subtitle,
 		Kind:              a.Kind,
@@ -227,6 +229,15 @@ func (s *Server) versionPage(c *gin.Context) {
 		v.NextURL = fmt.Sprintf("%s/versions/%d", base, n+1)
 	}
 	s.render(c, http.StatusOK, "version", v)
+}
+
+// langOrEnglish is the article's language for the lang attribute, so screen
+// readers pronounce a Russian article as Russian.
+func langOrEnglish(code string) string {
+	if code == "" || len(code) > 12 {
+		return "en"
+	}
+	return code
 }
 
 func facetNav(facet, value string) navLink {

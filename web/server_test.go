@@ -170,9 +170,26 @@ func (s *slowSearcher) Search(ctx context.Context, req index.Request) (*index.Re
 	return s.Searcher.Search(ctx, req)
 }
 
+// stubbornSearcher holds its search slot until released, whatever the
+// context says, like a search stuck in a long merge.
+type stubbornSearcher struct {
+	Searcher
+	started chan struct{}
+	release chan struct{}
+	calls   atomic.Int32
+}
+
+func (s *stubbornSearcher) Search(ctx context.Context, req index.Request) (*index.Response, error) {
+	s.calls.Add(1)
+	s.started <- struct{}{}
+	<-s.release
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
 func TestSearchesAreBoundedAndTimed(t *testing.T) {
 	f := newFixture(t, nil, Config{})
-	slow := &slowSearcher{Searcher: f.ix, started: make(chan struct{}, 4), release: make(chan struct{})}
+	slow := &stubbornSearcher{Searcher: f.ix, started: make(chan struct{}, 4), release: make(chan struct{})}
 	srv, err := New(Config{MaxSearches: 1, SearchTimeout: 200 * time.Millisecond}, slow, f.store, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -180,12 +197,14 @@ func TestSearchesAreBoundedAndTimed(t *testing.T) {
 	first := make(chan int)
 	go func() { first <- get(t, srv, "/api/v1/search?q=a").Code }()
 	<-slow.started
-	// The only slot is taken: the second search waits and gives up.
+	// The only slot is taken: the second search waits until its deadline
+	// and gives up without reaching the index.
 	code, doc := getJSON[errorDoc](t, srv, "/api/v1/search?q=b")
 	if code != http.StatusServiceUnavailable || doc.Error.Code != "busy" {
 		t.Errorf("second search: %d %+v, want 503 busy", code, doc)
 	}
-	// The first one runs into its own deadline.
+	close(slow.release)
+	// The first ran past its deadline.
 	if code := <-first; code != http.StatusServiceUnavailable {
 		t.Errorf("slow search: status %d, want 503 (timeout)", code)
 	}
@@ -222,10 +241,18 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	}()
 	<-slow.started
 	cancel() // as SIGTERM would
-	time.Sleep(50 * time.Millisecond)
 	// New connections are refused while the in-flight request finishes.
-	if _, err := (&net.Dialer{Timeout: time.Second}).Dial("tcp", ln.Addr().String()); err == nil {
-		t.Error("server still accepts connections after shutdown began")
+	refused := false
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		conn, err := (&net.Dialer{Timeout: time.Second}).Dial("tcp", ln.Addr().String())
+		if err != nil {
+			refused = true
+			break
+		}
+		conn.Close()
+	}
+	if !refused {
+		t.Error("server still accepts connections 3s after shutdown began")
 	}
 	close(slow.release)
 	if got := <-inflight; got != "200 OK" {

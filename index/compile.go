@@ -23,18 +23,15 @@ type boostedField struct {
 }
 
 var defaultFields = []boostedField{
-	{fieldTitle, 3, analyzerText},
-	{fieldSubtitle, 1.5, analyzerText},
-	{fieldBody, 1, analyzerText},
-	{fieldAuthorText, 2, analyzerName},
-	{fieldTagText, 1.5, analyzerText},
+	{fieldText, 1, analyzerText},
+	{fieldTitle, 2, analyzerText}, // on top of the title's share of text
 }
 
 // userFields maps field:value names to the index fields they search.
 var userFields = map[string]boostedField{
 	"title":    {fieldTitle, 1, analyzerText},
 	"subtitle": {fieldSubtitle, 1, analyzerText},
-	"body":     {fieldBody, 1, analyzerText},
+	"body":     {fieldText, 1, analyzerText}, // the body is most of the text
 	"author":   {fieldAuthorText, 1, analyzerName},
 	"tag":      {fieldTagText, 1, analyzerText},
 	"site":     {fieldSiteText, 1, analyzerText},

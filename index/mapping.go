@@ -25,14 +25,20 @@ import (
 
 // schemaVersion changes whenever the mapping or the document shape does;
 // an index built with another version is rebuilt on open.
-const schemaVersion = "oped-index-7"
+const schemaVersion = "oped-index-8"
 
 // Field names in the index. Text fields are analysed for search; the facet
 // fields hold exact values for counting and filtering.
 const (
-	fieldTitle       = "title"
-	fieldSubtitle    = "subtitle"
-	fieldBody        = "body"
+	fieldTitle    = "title"
+	fieldSubtitle = "subtitle"
+	fieldBody     = "body" // stored for snippets, not indexed: see fieldText
+	// fieldText is what unqualified words search: title, subtitle,
+	// authors, tags and body, as elements of one array field (phrases do
+	// not match across elements). bleve scores a disjunction over many
+	// fields slowly: a three-word query over five separate fields took
+	// 20 ms at 100,000 articles, over this field plus the title 8 ms.
+	fieldText        = "text"
 	fieldAuthorText  = "author_text"
 	fieldTagText     = "tag_text"
 	fieldSiteText    = "site_text"
@@ -131,7 +137,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	im.IndexDynamic = false
 	im.StoreDynamic = false
 	im.DocValuesDynamic = false
-	im.DefaultField = fieldBody
+	im.DefaultField = fieldText
 
 	if err := im.AddCustomCharFilter(quoteCharFilter, map[string]any{
 		"type":    regexp.Name,
@@ -186,7 +192,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	// search; without them they silently match nothing.
 	doc.AddFieldMappingsAt(fieldTitle, text(analyzerText, true, true))
 	doc.AddFieldMappingsAt(fieldSubtitle, text(analyzerText, true, true))
-	doc.AddFieldMappingsAt(fieldBody, text(analyzerText, storeBody, true))
+	doc.AddFieldMappingsAt(fieldText, text(analyzerText, false, true))
+	body := stored()
+	body.Type = "text"
+	doc.AddFieldMappingsAt(fieldBody, body)
 	doc.AddFieldMappingsAt(fieldAuthorText, text(analyzerName, false, true))
 	doc.AddFieldMappingsAt(fieldTagText, text(analyzerText, false, true))
 	doc.AddFieldMappingsAt(fieldSiteText, text(analyzerText, false, true))
@@ -220,15 +229,12 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	return im, nil
 }
 
-// storeBody keeps the article body in the index, so snippets need no
-// archive read. See the measurement in the package benchmarks.
-const storeBody = true
-
 // document is what bleve indexes for one article. Field names match the
 // mapping above.
 type document struct {
 	Title       string     `json:"title"`
 	Subtitle    string     `json:"subtitle,omitempty"`
+	Text        []string   `json:"text"`
 	Body        string     `json:"body"`
 	AuthorText  []string   `json:"author_text,omitempty"`
 	TagText     []string   `json:"tag_text,omitempty"`
@@ -252,6 +258,7 @@ func newDocument(a *archive.Article) *document {
 		Title:       a.Title,
 		Subtitle:    a.Subtitle,
 		Body:        a.Body,
+		Text:        textElements(a),
 		AuthorText:  a.Authors,
 		TagText:     a.Tags,
 		SiteText:    a.Site,
@@ -291,4 +298,13 @@ func newDocument(a *archive.Article) *document {
 // occur in values: it is removed from them.
 func facetTerm(name, value string) string {
 	return name + facetSep + strings.ReplaceAll(value, facetSep, "")
+}
+
+// textElements are the parts of an article that unqualified words search.
+func textElements(a *archive.Article) []string {
+	parts := make([]string, 0, 3+len(a.Authors)+len(a.Tags))
+	parts = append(parts, a.Title, a.Subtitle)
+	parts = append(parts, a.Authors...)
+	parts = append(parts, a.Tags...)
+	return append(parts, a.Body)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -86,34 +87,14 @@ some pages failed (they are retried on a later run).`,
 }
 
 func runCrawl(ctx context.Context, a *app, cfg *crawler.Config, opts crawler.Options, progress bool) error {
-	unlock, err := crawler.Lock(a.dataDir)
-	if err != nil {
-		if errors.Is(err, crawler.ErrLocked) {
-			return &exitError{code: exitLocked, err: err}
-		}
-		return err
-	}
-	defer unlock()
-	store, err := a.openStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-
-	opts.WARCDir = a.warcDir()
-	opts.Logger = a.logger
 	if progress {
 		opts.Progress = a.stderr
 	}
-	opts.OnCommit = func(ctx context.Context, article *archive.Article) error {
-		partner, err := syndicate.Link(ctx, store, article)
-		if partner != "" {
-			a.logger.Debug("linked syndicated copies", "article", article.ID, "partner", partner)
-		}
-		return err
-	}
-	sum, err := crawler.Run(ctx, store, cfg, opts)
-	if errors.Is(err, crawler.ErrUnknownSite) {
+	sum, err := crawlOnce(ctx, a, cfg, opts)
+	switch {
+	case errors.Is(err, crawler.ErrLocked):
+		return &exitError{code: exitLocked, err: err}
+	case errors.Is(err, crawler.ErrUnknownSite):
 		return usageError("%v", err)
 	}
 	fmt.Fprintln(a.stdout, sum)
@@ -124,4 +105,54 @@ func runCrawl(ctx context.Context, a *app, cfg *crawler.Config, opts crawler.Opt
 		return &exitError{code: exitFailure, err: fmt.Errorf("%d pages failed; they will be retried on a later run", sum.Failed)}
 	}
 	return nil
+}
+
+// crawlOnce is one crawl under the data directory's lock, linking
+// syndicated copies as articles are committed. `oped crawl` runs it once;
+// `oped serve --crawl-every` runs it on a schedule.
+func crawlOnce(ctx context.Context, a *app, cfg *crawler.Config, opts crawler.Options) (crawler.Summary, error) {
+	unlock, err := crawler.Lock(a.dataDir)
+	if err != nil {
+		return crawler.Summary{}, err
+	}
+	defer unlock()
+	store, err := a.openStore(ctx)
+	if err != nil {
+		return crawler.Summary{}, err
+	}
+	defer store.Close()
+
+	opts.WARCDir = a.warcDir()
+	opts.Logger = a.logger
+	opts.OnCommit = func(ctx context.Context, article *archive.Article) error {
+		partner, err := syndicate.Link(ctx, store, article)
+		if partner != "" {
+			a.logger.Debug("linked syndicated copies", "article", article.ID, "partner", partner)
+		}
+		return err
+	}
+	return crawler.Run(ctx, store, cfg, opts)
+}
+
+// crawlEvery crawls at once and then every interval until ctx ends, for
+// users who want one process and no cron. A crawl that finds the lock held
+// (a cron crawl is running) is skipped, not queued.
+func crawlEvery(ctx context.Context, a *app, cfg *crawler.Config, every time.Duration) {
+	log := a.logger.With("component", "scheduled-crawl")
+	for {
+		sum, err := crawlOnce(ctx, a, cfg, crawler.Options{})
+		switch {
+		case errors.Is(err, crawler.ErrLocked):
+			log.Info("crawl skipped: another crawl holds the lock", "err", err)
+		case err != nil && ctx.Err() == nil:
+			log.Error("crawl failed", "err", err)
+		case err == nil:
+			log.Info("crawl done", "summary", sum.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oped/oped/archive"
 	"github.com/oped/oped/index"
@@ -244,10 +245,10 @@ func TestExtract(t *testing.T) {
 	}
 }
 
-// TestCrawlReextractImportWARC runs the crawler through the CLI against a
-// local fixture site, then re-extracts its captures and imports its WARC
-// file into a second data directory.
-func TestCrawlReextractImportWARC(t *testing.T) {
+// fixtureSite serves one Moscow Times op-ed behind a listing page and
+// returns a crawl config for it.
+func fixtureSite(t *testing.T) (configPath string) {
+	t.Helper()
 	page, err := os.ReadFile("../../crawler/extract/testdata/moscowtimes/oped-kennan.html")
 	if err != nil {
 		t.Fatal(err)
@@ -263,10 +264,10 @@ func TestCrawlReextractImportWARC(t *testing.T) {
 		w.Write(page)
 	})
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	srvURL = srv.URL
-	config := filepath.Join(t.TempDir(), "sites.yaml")
-	os.WriteFile(config, []byte(fmt.Sprintf(`allow_private_addresses: true
+	configPath = filepath.Join(t.TempDir(), "sites.yaml")
+	os.WriteFile(configPath, []byte(fmt.Sprintf(`allow_private_addresses: true
 sites:
   - name: Local Times
     extractor: moscowtimes
@@ -274,7 +275,14 @@ sites:
     article: '-a\d+$'
     rate: -1
 `, srv.URL)), 0o644)
+	return configPath
+}
 
+// TestCrawlReextractImportWARC runs the crawler through the CLI against a
+// local fixture site, then re-extracts its captures and imports its WARC
+// file into a second data directory.
+func TestCrawlReextractImportWARC(t *testing.T) {
+	config := fixtureSite(t)
 	data := t.TempDir()
 	out := mustRun(t, data, "crawl", "--config", config)
 	if !strings.Contains(out, "1 new") {
@@ -296,5 +304,47 @@ sites:
 	}
 	if resp := searchJSON(t, other, "--filter", "original_publisher=Kennan Institute", ""); resp.Total != 1 {
 		t.Errorf("the imported capture is not searchable: %+v", resp)
+	}
+}
+
+// TestServeCrawlEvery runs the one-process mode: serve crawls the sites at
+// start and the crawled article becomes searchable through the API.
+func TestServeCrawlEvery(t *testing.T) {
+	config := fixtureSite(t)
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	exited := make(chan result, 1)
+	go func() {
+		var out, errOut bytes.Buffer
+		code := run(ctx, []string{"--data", data, "serve", "--addr", "127.0.0.1:0", "--crawl-every", "1h", "--crawl-config", config}, strings.NewReader(""), &out, &errOut)
+		exited <- result{code, out.String(), errOut.String()}
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	var total uint64
+	for time.Now().Before(deadline) && total == 0 {
+		time.Sleep(100 * time.Millisecond)
+		addr, err := os.ReadFile(filepath.Join(data, serveAddrFile))
+		if err != nil {
+			continue
+		}
+		res, err := http.Get("http://" + strings.TrimSpace(string(addr)) + "/api/v1/search?q=arctic")
+		if err != nil {
+			continue
+		}
+		var resp index.Response
+		json.NewDecoder(res.Body).Decode(&resp)
+		res.Body.Close()
+		total = resp.Total
+	}
+	cancel()
+	r := <-exited
+	if total == 0 {
+		t.Fatalf("the crawled article never became searchable; serve said:\n%s", r.stderr)
+	}
+	if r.code != 0 {
+		t.Errorf("serve exited %d after shutdown: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, serveAddrFile)); !os.IsNotExist(err) {
+		t.Errorf("serve.addr left behind after shutdown: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +18,11 @@ import (
 )
 
 func newServeCmd(a *app) *cobra.Command {
-	var addr string
+	var (
+		addr        string
+		every       time.Duration
+		crawlConfig string
+	)
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the search UI and the JSON API, following the archive as it grows",
@@ -33,11 +39,19 @@ index has caught up.
 SIGINT or SIGTERM stops it gracefully: in-flight requests finish, then the
 index is closed cleanly.`,
 		Example: `  oped serve
+  oped serve --crawl-every 6h          # crawl the built-in sites now and every 6 hours
   oped serve --addr 0.0.0.0:8080 --data /var/lib/oped`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			log := serveLogger(a)
+			if every < 0 || (every > 0 && every < time.Minute) {
+				return usageError("--crawl-every %s: want 0 (off) or at least 1m", every)
+			}
+			cfg, err := loadCrawlConfig(crawlConfig)
+			if err != nil {
+				return err
+			}
 			store, err := a.openStore(ctx)
 			if err != nil {
 				return err
@@ -57,6 +71,21 @@ index is closed cleanly.`,
 			if err != nil {
 				return err
 			}
+			if every > 0 {
+				// The same crawl as `oped crawl`, under the same lock, in this
+				// process; the follower picks up what it commits.
+				a.logger = log
+				crawlCtx, stopCrawl := context.WithCancel(ctx)
+				crawled := make(chan struct{})
+				go func() {
+					defer close(crawled)
+					crawlEvery(crawlCtx, a, cfg, every)
+				}()
+				defer func() {
+					stopCrawl()
+					<-crawled
+				}()
+			}
 			addrFile := filepath.Join(a.dataDir, serveAddrFile)
 			var listening string
 			err = srv.ListenAndServe(ctx, addr, ix, func(l net.Addr) {
@@ -75,6 +104,8 @@ index is closed cleanly.`,
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "host:port to listen on (port 0 picks a free one)")
+	cmd.Flags().DurationVar(&every, "crawl-every", 0, "also crawl the configured sites now and then at this interval (e.g. 6h), for one process and no cron")
+	cmd.Flags().StringVar(&crawlConfig, "crawl-config", "", "crawl configuration for --crawl-every (default: the built-in sites)")
 	return cmd
 }
 

@@ -135,8 +135,8 @@ const (
 	years           = 20
 	minBodyWords    = 600
 	maxBodyWords    = 1400
-	entityPerWord   = 0.03 // chance a word slot holds a named entity
-	phrasePerWord   = 0.004
+	entityPerWord   = 0.03   // chance a word slot holds a named entity
+	phrasePerWord   = 0.0015 // about one stock phrase per article: each is in a few percent of them
 	possessPerWord  = 0.005
 	curlyApostrophe = 0.6 // share of possessives with ’ rather than '
 )

@@ -240,6 +240,7 @@ func (ix *Index) CatchUp(ctx context.Context, src Source) (int, error) {
 	if err != nil {
 		return n, err
 	}
+	defer ix.warm()
 	c, ok := src.(counter)
 	if !ok {
 		return n, nil
@@ -250,6 +251,32 @@ func (ix *Index) CatchUp(ctx context.Context, src Source) (int, error) {
 	}
 	m, err := ix.rebuild(ctx, src)
 	return n + m, err
+}
+
+// warm decodes the search tables of segments not seen yet, so that the
+// first search after a catch-up does not pay for it (70 ms at 100,000
+// articles). Segments merged later are decoded by the search that first
+// meets them.
+func (ix *Index) warm() {
+	bi, release, err := ix.acquire()
+	if err != nil {
+		return
+	}
+	defer release()
+	adv, err := bi.Advanced()
+	if err != nil {
+		return
+	}
+	reader, err := adv.Reader()
+	if err != nil {
+		return
+	}
+	defer reader.Close()
+	if snap, ok := reader.(*scorch.IndexSnapshot); ok {
+		if _, _, err := ix.tables.prepare(snap.Segments()); err != nil {
+			ix.log.Warn("prepare search tables", "err", err)
+		}
+	}
 }
 
 // matchesArchive compares the index's document count with the archive's
@@ -377,6 +404,9 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	_, err := ix.rebuild(ctx, src)
+	if err == nil {
+		ix.warm()
+	}
 	return err
 }
 

@@ -348,3 +348,50 @@ func TestServeCrawlEvery(t *testing.T) {
 		t.Errorf("serve.addr left behind after shutdown: %v", err)
 	}
 }
+
+// TestOneShotCommandsWhileServing: while a server holds the index, search
+// answers through it, stats says who holds it, and reindex refuses clearly;
+// none of them hangs on the index lock.
+func TestOneShotCommandsWhileServing(t *testing.T) {
+	data := t.TempDir()
+	mustRun(t, data, "import", "testdata/dumps")
+	ctx, cancel := context.WithCancel(context.Background())
+	exited := make(chan int, 1)
+	go func() {
+		var out, errOut bytes.Buffer
+		exited <- run(ctx, []string{"--data", data, "serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errOut)
+	}()
+	defer func() {
+		cancel()
+		if code := <-exited; code != 0 {
+			t.Errorf("serve exited %d", code)
+		}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if _, err := os.Stat(filepath.Join(data, serveAddrFile)); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("serve did not record its address")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	start := time.Now()
+	resp := searchJSON(t, data, `"fire and fury"`)
+	if resp.Total != 1 || resp.Hits[0].Title != "Why Loud Threats Leave Moscow Unmoved" {
+		t.Errorf("search through the server: %+v", resp)
+	}
+	if r := oped(t, data, "", "search", `"unbalanced`); r.code != exitUsage || !strings.Contains(r.stderr, "quote") {
+		t.Errorf("a bad query through the server: exit %d, %s", r.code, r.stderr)
+	}
+	if out := mustRun(t, data, "stats"); !strings.Contains(out, "held by a running oped serve") || !strings.Contains(out, "articles  3") {
+		t.Errorf("stats while serving:\n%s", out)
+	}
+	if r := oped(t, data, "", "reindex"); r.code != exitFailure || !strings.Contains(r.stderr, "held by another process") {
+		t.Errorf("reindex while serving: exit %d, %s", r.code, r.stderr)
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("one-shot commands took %s while the server held the index", took)
+	}
+}

@@ -370,6 +370,9 @@ func (c *Client) exchange(ctx context.Context, target string, cond *Request, lim
 	}
 	c.cfg.Logger.Debug("fetched", "url", target, "status", resp.StatusCode, "bytes", len(raw), "took", time.Since(started).Round(time.Millisecond))
 	if readErr != nil {
+		// What arrived before the cut is still readable; robots.txt, for
+		// one, is parsed as far as it goes (RFC 9309).
+		out.Body, _ = Decode(raw, resp.Header.Get("Content-Encoding"), limit)
 		return out, fmt.Errorf("fetch %s: %w", target, readErr)
 	}
 	body, err := Decode(raw, resp.Header.Get("Content-Encoding"), limit)

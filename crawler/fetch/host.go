@@ -180,9 +180,12 @@ func (c *Client) loadRobots(ctx context.Context, h *host) {
 	target := h.key + "/robots.txt"
 	var resp *Response
 	var err error
+	// The rules found apply to h, whichever host served them; via is the
+	// host whose limiter each hop goes through.
+	via := h
 	// RFC 9309: follow at least five redirects for robots.txt.
 	for hop := 0; hop <= 5; hop++ {
-		resp, err = c.exchangePolitely(ctx, h, target, nil, maxRobotsBytes)
+		resp, err = c.exchangePolitely(ctx, via, target, nil, maxRobotsBytes)
 		if err != nil {
 			break
 		}
@@ -195,9 +198,9 @@ func (c *Client) loadRobots(ctx context.Context, h *host) {
 			err = perr
 			break
 		}
-		if next.Scheme+"://"+next.Host != h.key {
+		if next.Scheme+"://"+next.Host != via.key {
 			// A robots.txt on another host: fetch it through that host's limiter.
-			h = c.host(next)
+			via = c.host(next)
 		}
 		target = next.String()
 	}

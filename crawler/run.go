@@ -686,10 +686,20 @@ func (c *crawl) aliases(cp *archive.Capture, finalURL string) []*archive.Capture
 
 // expand records a listing, feed or sitemap as fetched and queues what it
 // links to. Links deeper than the site's max_depth are dropped (articles
-// are leaves and always kept). When a page shows articles the archive has
+// are leaves and always kept), and so are links whose path repeats a
+// segment (a crawl trap). When a page shows articles the archive has
 // never seen, the listing pages it links to are fetched now even if not
 // due, since older pieces may have moved onto them.
 func (c *crawl) expand(ctx context.Context, it *item, cp *archive.Capture, aliases []*archive.Capture, links []*item) error {
+	kept := links[:0]
+	for _, l := range links {
+		if urlnorm.RepeatsPathSegment(l.url) {
+			c.log.Debug("crawl trap: path repeats a segment", "url", l.url, "linked_from", it.url)
+			continue
+		}
+		kept = append(kept, l)
+	}
+	links = kept
 	newArticles := 0
 	for _, l := range links {
 		if l.kind == KindArticle && c.knownCapture(l.url) == nil {
@@ -813,7 +823,7 @@ func (c *crawl) syndicated(ctx context.Context, links []string) {
 			continue
 		}
 		s := c.cfg.siteFor(u)
-		if s == nil || !s.isArticle(u) || c.knownCapture(u) != nil {
+		if s == nil || !s.isArticle(u) || c.knownCapture(u) != nil || urlnorm.RepeatsPathSegment(u) {
 			continue
 		}
 		pending = append(pending, c.pendingCapture(u, s, KindArticle, 0))

@@ -58,7 +58,8 @@ func ParseSitemap(body []byte) (*Sitemap, error) {
 	var (
 		root    string
 		inEntry bool
-		field   string
+		depth   int    // of the current element below the entry
+		field   string // the entry field whose text is being read
 		cur     SitemapEntry
 	)
 	for {
@@ -83,9 +84,16 @@ func ParseSitemap(body []byte) (*Sitemap, error) {
 				}
 				sm.Index = name == "sitemapindex"
 			case (name == "url" || name == "sitemap") && !inEntry:
-				inEntry, cur = true, SitemapEntry{}
+				inEntry, cur, depth = true, SitemapEntry{}, 0
 			case inEntry:
-				field = name
+				depth++
+				// <loc> and <lastmod> count only as the entry's own
+				// children: an image or video extension nests its own
+				// <image:loc>, which is not the page.
+				field = ""
+				if (depth == 1 && (name == "loc" || name == "lastmod")) || name == "publication_date" {
+					field = name
+				}
 			}
 		case xml.CharData:
 			if !inEntry {
@@ -111,6 +119,7 @@ func ParseSitemap(body []byte) (*Sitemap, error) {
 					sm.Entries = append(sm.Entries, cur)
 				}
 			case inEntry:
+				depth--
 				field = ""
 			}
 		}

@@ -78,7 +78,7 @@ func (s *Server) articlePage(c *gin.Context) {
 		Source:            a.URL,
 		ImageCredit:       a.ImageCredit,
 		AuthorBio:         a.AuthorBio,
-		OriginalPublisher: a.OriginalPublisher,
+		OriginalPublisher: strings.TrimSpace(a.OriginalPublisher),
 		OriginalURL:       a.OriginalURL,
 		Related:           a.Related,
 		JSONURL:           "/api/v1/articles/" + url.PathEscape(a.ID),

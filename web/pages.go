@@ -191,8 +191,11 @@ func buildSearchView(st searchState, resp *index.Response) searchView {
 		}
 		fv := facetView{Name: name, Label: facetLabel(name)}
 		for _, fvv := range values {
-			if fvv.Value == "" {
-				continue // articles without a value, not a value to select
+			if strings.TrimSpace(fvv.Value) == "" {
+				// Articles without a value (most have no original
+				// publisher), not a value to select: such a link would
+				// be trimmed away by parseSearch and select nothing.
+				continue
 			}
 			i := len(fv.Values) + len(fv.More)
 			l := facetLink{Value: fvv.Value, Count: fvv.Count, Selected: fvv.Selected || st.selected(name, fvv.Value),
@@ -329,7 +332,7 @@ func newHitView(h index.Hit) hitView {
 		Site:              h.Site,
 		Section:           h.Section,
 		Snippet:           safeSnippet(h.Snippet),
-		OriginalPublisher: h.OriginalPublisher,
+		OriginalPublisher: strings.TrimSpace(h.OriginalPublisher),
 		Editions:          len(h.Editions),
 	}
 	if v.Title == "" {

@@ -3,11 +3,13 @@ package web
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/oped/oped/archive"
+	"github.com/oped/oped/index"
 )
 
 // page fetches an HTML page and checks the status and content type.
@@ -229,5 +231,55 @@ func TestVersionPages(t *testing.T) {
 	_, cur := getJSON[map[string]any](t, f.srv, "/api/v1/search?q=corrected")
 	if cur["total"] != float64(1) {
 		t.Errorf("search for the new title: total %v, want 1", cur["total"])
+	}
+}
+
+// Articles without an original publisher (most of them) must not show up
+// as a selectable blank value, nor as "Originally published by ." on a hit.
+func TestBlankFacetValuesHidden(t *testing.T) {
+	resp := &index.Response{
+		Total: 3, Page: 1, Size: 10,
+		Hits: []index.Hit{
+			{ID: "own", Title: "Our Own Piece", OriginalPublisher: ""},
+			{ID: "blank", Title: "Blank Publisher", OriginalPublisher: "  "},
+			{ID: "reprint", Title: "A Reprint", OriginalPublisher: "Kennan Institute"},
+		},
+		Facets: map[string][]index.FacetValue{
+			"original_publisher": {{Value: "", Count: 2}, {Value: " ", Count: 1}, {Value: "Kennan Institute", Count: 1}},
+			"section":            {{Value: "", Count: 3}},
+		},
+	}
+	v := buildSearchView(searchState{}, resp)
+	var facets []string
+	for _, f := range v.Facets {
+		facets = append(facets, f.Name)
+		for _, val := range append(f.Values, f.More...) {
+			if strings.TrimSpace(val.Value) == "" {
+				t.Errorf("facet %s offers the blank value %q (%d articles)", f.Name, val.Value, val.Count)
+			}
+		}
+	}
+	if !slices.Equal(facets, []string{"original_publisher"}) {
+		t.Errorf("facets shown: %v; want only original_publisher (section has no real value)", facets)
+	}
+	if got := v.Facets[0].Values; len(got) != 1 || got[0].Value != "Kennan Institute" {
+		t.Errorf("original_publisher values %+v", got)
+	}
+	for _, h := range v.Hits {
+		if want := map[string]string{"Our Own Piece": "", "Blank Publisher": "", "A Reprint": "Kennan Institute"}[h.Title]; h.OriginalPublisher != want {
+			t.Errorf("hit %q: original publisher %q, want %q", h.Title, h.OriginalPublisher, want)
+		}
+	}
+
+	// Rendered, only the real publisher appears.
+	f := sharedFixture(t)
+	var buf strings.Builder
+	if err := f.srv.pages.sets["search"].Execute(&buf, v); err != nil {
+		t.Fatal(err)
+	}
+	body := buf.String()
+	mustNotContain(t, body, "Originally published by .", `original_publisher=&`, `original_publisher="`, `original_publisher=%20`)
+	if n := strings.Count(body, "Originally published by Kennan Institute."); n != 1 {
+		t.Errorf(`"Originally published by Kennan Institute." appears %d times, want once`, n)
 	}
 }

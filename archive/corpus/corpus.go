@@ -219,11 +219,15 @@ func (g *Generator) Article(i int) *archive.Article {
 	a := &archive.Article{
 		Site:      site,
 		Section:   sections[site][r.IntN(len(sections[site]))],
-		Kind:      "op-ed",
 		Title:     w.title(),
 		Subtitle:  w.sentence(8, 16),
 		Published: published,
 		Language:  "en",
+	}
+	// The archive keeps an "(Op-ed)" label as the kind, never in the title,
+	// and the dump format carries it only for opinion pieces.
+	if a.Section == "Opinion" {
+		a.Kind = "op-ed"
 	}
 	// Authors follow Zipf too: a few columnists write a lot.
 	authorZipf := rand.NewZipf(r, 1.1, 8, numAuthors-1)
@@ -326,11 +330,7 @@ func (w *writer) title() string {
 	for i, p := range parts {
 		parts[i] = capitalize(p)
 	}
-	title := strings.Join(parts, " ")
-	if w.r.Float64() < 0.3 {
-		title += " (Op-ed)"
-	}
-	return title
+	return strings.Join(parts, " ")
 }
 
 func (w *writer) body(words int) string {

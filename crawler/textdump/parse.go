@@ -212,7 +212,7 @@ func (p *parser) parseHeader(blocks []block) int {
 	i := 0
 	for ; i < len(blocks) && i < 6; i++ {
 		text := blocks[i].text
-		if m := byLine.FindStringSubmatch(text); m != nil && a.Authors == nil && len(text) < 300 {
+		if m := byLine.FindStringSubmatch(text); m != nil && a.Authors == nil && looksLikeByline(m[1]) {
 			a.Authors = splitAuthors(m[1])
 			continue
 		}
@@ -237,11 +237,42 @@ func (p *parser) parseHeader(blocks []block) int {
 }
 
 func isHeaderLine(s string) bool {
-	if byLine.MatchString(s) && len(s) < 300 {
+	if m := byLine.FindStringSubmatch(s); m != nil && looksLikeByline(m[1]) {
 		return true
 	}
 	_, ok := ParseDate(s)
 	return ok
+}
+
+// looksLikeByline tells "By [Anna Petrova](#) and Jon Reed" from a
+// subtitle that happens to start with "By": every name is a few words,
+// each capitalised or a name particle (de, van, al-...), with no sentence
+// punctuation.
+func looksLikeByline(rest string) bool {
+	if mdLink.MatchString(rest) {
+		return true
+	}
+	if len(rest) > 200 || strings.ContainsAny(rest, "?!;:") {
+		return false
+	}
+	for _, name := range splitAuthors(rest) {
+		words := strings.Fields(name)
+		if len(words) > 5 {
+			return false
+		}
+		for _, w := range words {
+			first, _ := utf8.DecodeRuneInString(w)
+			if !unicode.IsUpper(first) && !nameParticles[strings.ToLower(w)] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+var nameParticles = map[string]bool{
+	"de": true, "da": true, "di": true, "du": true, "del": true, "der": true, "dos": true, "la": true,
+	"le": true, "van": true, "von": true, "al": true, "bin": true, "ibn": true, "y": true,
 }
 
 // looksLikeProse is true for text that reads as a sentence of body text.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/oped/oped/archive"
+	"github.com/oped/oped/archive/corpus"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -293,5 +295,49 @@ func TestFormatRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff(in, out); diff != "" {
 		t.Errorf("round trip (-in +out):\n%s", diff)
+	}
+}
+
+// TestCorpusRoundTrip writes generated op-eds as dumps and reads them back:
+// the import benchmark measures what a faithful import costs.
+func TestCorpusRoundTrip(t *testing.T) {
+	gen := corpus.New(7)
+	for i := range 300 {
+		want := gen.Article(i)
+		want.Normalize()
+		got, err := Parse(fmt.Sprintf("gen-%d.txt", i), Format(want))
+		if err != nil {
+			t.Fatalf("article %d: %v", i, err)
+		}
+		if want.Kind != "op-ed" {
+			// Dumps carry the section only as the (Op-ed) suffix.
+			want.Section = ""
+		}
+		// Dumps carry no tags and the date without its time.
+		want.Tags = []string{}
+		want.Published = time.Date(want.Published.Year(), want.Published.Month(), want.Published.Day(), 0, 0, 0, 0, time.UTC)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("article %d does not survive Format+Parse (-want +got):\n%s", i, diff)
+		}
+	}
+}
+
+func TestBylineOrSubtitle(t *testing.T) {
+	tests := []struct {
+		line   string
+		byline bool
+	}{
+		{"By [Anna Petrova](#)", true},
+		{"By Olga Smirnova, Peter Lang and Mei Chen", true},
+		{"By Ludwig van Beethoven and Ana de la Cruz", true},
+		{"By the numbers: what the budget hides", false},
+		{"By as that that lead on the to was, proceeds a diminished?", false},
+		{"By now, everyone in the ministry knows the plan has failed", false},
+	}
+	for _, tt := range tests {
+		rest := byLine.FindStringSubmatch(tt.line)[1]
+		if got := looksLikeByline(rest); got != tt.byline {
+			t.Errorf("looksLikeByline(%q) = %v, want %v", tt.line, got, tt.byline)
+		}
 	}
 }

@@ -95,8 +95,9 @@ func (s *Server) notFound(c *gin.Context) {
 }
 
 func (s *Server) methodNotAllowed(c *gin.Context) {
+	c.Header("Allow", "GET, HEAD") // a 405 must say what is allowed (RFC 9110 §15.5.6)
 	s.fail(c, &apiError{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
-		Message: c.Request.Method + " is not allowed here; this server only answers GET"})
+		Message: c.Request.Method + " is not allowed here; this server only answers GET and HEAD"})
 }
 
 // logger for a request-scoped message outside logRequests.

@@ -125,8 +125,15 @@ func New(cfg Config, searcher Searcher, store Store, logger *slog.Logger) (*Serv
 	return s, nil
 }
 
-// ServeHTTP makes the server an http.Handler.
+// ServeHTTP makes the server an http.Handler. HEAD is answered as GET
+// (RFC 9110 requires both of a general-purpose server, and uptime checkers
+// use HEAD); net/http drops the body of a response to HEAD itself, since
+// it checks the method of the request it received, not of this copy.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
 	s.engine.ServeHTTP(w, r)
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -62,6 +63,9 @@ func TestMethodsAndLimits(t *testing.T) {
 	f.srv.ServeHTTP(rec, req)
 	if rec.Code != http.StatusMethodNotAllowed || !strings.Contains(rec.Body.String(), "method_not_allowed") {
 		t.Errorf("POST /api/v1/search = %d %s, want 405 JSON", rec.Code, rec.Body)
+	}
+	if allow := rec.Header().Get("Allow"); allow != "GET, HEAD" {
+		t.Errorf("405 Allow header %q, want \"GET, HEAD\"", allow)
 	}
 	long := "/api/v1/search?q=" + strings.Repeat("a", maxURILength)
 	if rec := get(t, f.srv, long); rec.Code != http.StatusRequestURITooLong {
@@ -299,5 +303,39 @@ func TestFollowerBacksOffOnErrors(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "disk on fire") {
 		t.Errorf("failure not logged:\n%s", logs)
+	}
+}
+
+// HEAD answers like GET, headers included, without a body.
+func TestHeadRequests(t *testing.T) {
+	f := sharedFixture(t)
+	srv := httptest.NewServer(f.srv)
+	defer srv.Close()
+	for target, contentType := range map[string]string{
+		"/":                        "text/html; charset=utf-8",
+		"/articles/mt-elites-2021": "text/html; charset=utf-8",
+		"/api/v1/search?q=korea":   "application/json; charset=utf-8",
+		"/healthz":                 "application/json; charset=utf-8",
+	} {
+		resp, err := srv.Client().Head(srv.URL + target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != contentType || len(body) != 0 {
+			t.Errorf("HEAD %s: %d %q with %d body bytes; want 200 %q and no body", target, resp.StatusCode, resp.Header.Get("Content-Type"), len(body), contentType)
+		}
+		if resp.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("HEAD %s: no security headers", target)
+		}
+	}
+	resp, err := srv.Client().Head(srv.URL + "/articles/no-such-article")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("HEAD of a missing article: %d, want 404", resp.StatusCode)
 	}
 }

@@ -122,3 +122,48 @@ func TestStopWordsInUnquotedQuery(t *testing.T) {
 		t.Errorf("fire and fury: %d hits, want 1 (the article with all of fire, fury)", resp.Total)
 	}
 }
+
+// TestEditionsShownOnce: a reprint and its original, linked in the archive,
+// show as one hit that names the other edition.
+func TestEditionsShownOnce(t *testing.T) {
+	ctx := context.Background()
+	store := seedStore(t)
+	original := &archive.Article{
+		URL: "https://www.wilsoncenter.org/blog-post/icebreakers", Site: "Wilson Center", Title: "Icebreakers Are Not a Strategy",
+		Authors: []string{"Anna Petrova"}, Published: time.Date(2017, 8, 10, 0, 0, 0, 0, time.UTC),
+		Body: "The icebreaker fleet is old and the ports are frozen for half the year.",
+	}
+	reprint := *original
+	reprint.URL, reprint.Site, reprint.OriginalPublisher = "https://www.themoscowtimes.com/2017/08/14/icebreakers-a90500", "The Moscow Times", "Kennan Institute"
+	for _, a := range []*archive.Article{original, &reprint} {
+		if _, err := store.Put(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.LinkSyndication(ctx, original.ID, reprint.ID); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Open(ctx, filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if _, err := ix.CatchUp(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := ix.Search(ctx, index.Request{Query: "icebreaker fleet"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Hits) != 1 || len(resp.Hits[0].Editions) != 1 {
+		t.Fatalf("hits = %+v; want one hit naming the other edition", resp.Hits)
+	}
+	if other := resp.Hits[0].Editions[0]; other != original.ID && other != reprint.ID || other == resp.Hits[0].ID {
+		t.Errorf("edition %q is not the partner of %q", other, resp.Hits[0].ID)
+	}
+	// Filtering to one site still finds that site's copy.
+	resp, err = ix.Search(ctx, index.Request{Query: "icebreaker", Filters: map[string][]string{"site": {"The Moscow Times"}}})
+	if err != nil || len(resp.Hits) != 1 || resp.Hits[0].ID != reprint.ID {
+		t.Errorf("site filter: %+v, %v", resp.Hits, err)
+	}
+}

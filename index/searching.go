@@ -243,6 +243,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", req.Query, err)
 	}
+	hits = collapseEditions(hits)
 	resp := &Response{
 		Query:  req.Query,
 		Total:  res.total,
@@ -267,6 +268,25 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	}
 	resp.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return resp, nil
+}
+
+// collapseEditions shows a syndicated story once per page: a hit whose
+// partner (original or reprint) ranks higher on the same page is dropped,
+// and the partner's Editions names it. Total still counts documents.
+func collapseEditions(hits []Hit) []Hit {
+	shown := map[string]bool{}
+	kept := hits[:0]
+	for _, h := range hits {
+		if shown[h.ID] {
+			continue
+		}
+		shown[h.ID] = true
+		for _, e := range h.Editions {
+			shown[e] = true
+		}
+		kept = append(kept, h)
+	}
+	return kept
 }
 
 // hydrate reads the stored fields of a page of hits, in page order.

@@ -271,6 +271,11 @@ func (c *crawl) seed(ctx context.Context) error {
 				return fmt.Errorf("seed %q: %w", raw, err)
 			}
 			s := c.siteFor(u)
+			// A seed is fetched whatever --site selects: its site gets
+			// workers too.
+			c.mu.Lock()
+			c.active[s] = true
+			c.mu.Unlock()
 			kind := s.kindOf(u)
 			c.enqueue(&item{url: u, site: s, kind: kind, prio: prioSeed}, true)
 			pending = append(pending, c.pendingCapture(u, s, kind, 0))
@@ -457,10 +462,11 @@ func (c *crawl) next(ctx context.Context, s *Site) (*item, bool) {
 	}
 }
 
-// runnableLocked says whether some site has queued work and budget left.
+// runnableLocked says whether some site has queued work, budget left and
+// workers to do it.
 func (c *crawl) runnableLocked() bool {
 	for s, q := range c.queues {
-		if q.Len() > 0 && c.budget[s] < c.maxPages(s) {
+		if c.active[s] && q.Len() > 0 && c.budget[s] < c.maxPages(s) {
 			return true
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/oped/oped/archive"
 )
 
 func fixtureNamed(tb testing.TB, name string) fixture {
@@ -381,5 +383,38 @@ func TestWilsonCenterSyndicationMatchesReprint(t *testing.T) {
 	}
 	if other := mustExtract(t, "wilsoncenter/blog-post-2025"); SameStory(reprint.Article, other.Article) {
 		t.Errorf("SameStory(reprint, unrelated post) = true, want false")
+	}
+}
+
+// A copy that names another site's page as canonical (syndication does
+// this) keeps its own URL and ID: taking the canonical would make the copy
+// overwrite the original in the archive.
+func TestCanonicalOnAnotherSiteIsNotTheArticlesName(t *testing.T) {
+	const elsewhere = "https://www.wilsoncenter.org/blog-post/why-arctic-ports-keep-moscow-awake"
+	tests := []struct {
+		fixture, canonical, wantURL string
+	}{
+		{"moscowtimes/oped-kennan", "https://www.themoscowtimes.com/2017/09/04/why-arctic-ports-keep-moscow-awake-a58802", "https://www.themoscowtimes.com/2017/09/04/why-arctic-ports-keep-moscow-awake-a58802"},
+		{"generic/unknown-site", "/opinion/2021/03/09/quiet-economics-river-ports", "https://ledger.example/opinion/2021/03/09/quiet-economics-river-ports"},
+	}
+	for _, tc := range tests {
+		own := mustExtract(t, tc.fixture).Article
+		if own.URL != tc.wantURL {
+			t.Fatalf("%s: own canonical gives %s, want %s", tc.fixture, own.URL, tc.wantURL)
+		}
+		res, err := extractEdited(t, tc.fixture, func(s string) string {
+			s = strings.ReplaceAll(s, `"`+tc.canonical+`"`, `"`+elsewhere+`"`)
+			return strings.ReplaceAll(s, strings.ReplaceAll(tc.canonical, "/", `\/`), strings.ReplaceAll(elsewhere, "/", `\/`))
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.fixture, err)
+		}
+		a := res.Article
+		if strings.Contains(a.URL, "wilsoncenter") || a.ID == archive.IDForURL(elsewhere) {
+			t.Errorf("%s: url %s (by %q), id %s: the copy took the other site's name", tc.fixture, a.URL, res.Rules["url"], a.ID)
+		}
+		if a.ID != own.ID {
+			t.Errorf("%s: id %s, want %s as with its own canonical", tc.fixture, a.ID, own.ID)
+		}
 	}
 }

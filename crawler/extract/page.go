@@ -340,20 +340,40 @@ func (b *builder) fillGeneric(field string) (string, bool) {
 }
 
 // canonicalURL is where the page says it lives, else where it was fetched.
+// A canonical URL on another site is not the page's name: a syndicated copy
+// names its original there, and taking it would give the copy the
+// original's ID, so storing the copy would overwrite the original.
 func (d *doc) canonicalURL() (string, string) {
-	if href, ok := d.dom.Find(`link[rel="canonical"]`).First().Attr("href"); ok && strings.TrimSpace(href) != "" {
+	if href, ok := d.dom.Find(`link[rel="canonical"]`).First().Attr("href"); ok && d.sameSite(href) {
 		return d.resolve(href), "link canonical"
 	}
-	if u, _ := d.meta.first("og:url"); u != "" {
+	if u, _ := d.meta.first("og:url"); u != "" && d.sameSite(u) {
 		return d.resolve(u), "meta og:url"
 	}
-	if u := d.meta.ldString("url"); u != "" && looksLikeURL(u) {
+	if u := d.meta.ldString("url"); u != "" && looksLikeURL(u) && d.sameSite(u) {
 		return d.resolve(u), "json-ld url"
 	}
 	if d.url.Host != "" {
 		return d.url.String(), "page url"
 	}
 	return "", ""
+}
+
+// sameSite says whether href, resolved against the page, is on the page's
+// host (www. or not).
+func (d *doc) sameSite(href string) bool {
+	if strings.TrimSpace(href) == "" {
+		return false
+	}
+	u, err := url.Parse(d.resolve(href))
+	if err != nil {
+		return false
+	}
+	if d.url.Host == "" {
+		return true // a page known by no URL: nothing to compare
+	}
+	bare := func(h string) string { return strings.TrimPrefix(strings.ToLower(h), "www.") }
+	return bare(u.Hostname()) == bare(d.url.Hostname())
 }
 
 func kindForType(t string) string {

@@ -99,7 +99,20 @@ type ReextractSummary struct {
 	New, Changed, Unchanged int
 	NotArticles             int // pages an extractor declined (listings, soft 404s)
 	Failed                  int
-	Duration                time.Duration
+	// Failures says which pages failed and why ("URL: error"), the first
+	// MaxReportedFailures of them, so a broken extractor can be found.
+	Failures []string
+	Duration time.Duration
+}
+
+// MaxReportedFailures bounds ReextractSummary.Failures.
+const MaxReportedFailures = 20
+
+func (s *ReextractSummary) fail(url string, err error) {
+	s.Failed++
+	if len(s.Failures) < MaxReportedFailures {
+		s.Failures = append(s.Failures, url+": "+err.Error())
+	}
 }
 
 func (s ReextractSummary) String() string {
@@ -132,7 +145,7 @@ func Reextract(ctx context.Context, store *archive.Store, cfg *Config, warcDir, 
 			sum.NotArticles++
 			return nil
 		case err != nil:
-			sum.Failed++
+			sum.fail(c.URL, err)
 			return nil
 		}
 		fillArticle(res.Article, p.URL)
@@ -184,7 +197,7 @@ func ImportWARC(ctx context.Context, store *archive.Store, cfg *Config, path str
 		}
 		page, err := pageFromResponse(resp, charset)
 		if err != nil {
-			sum.Failed++
+			sum.fail(u, err)
 			return nil
 		}
 		res, err := f(page)
@@ -193,7 +206,7 @@ func ImportWARC(ctx context.Context, store *archive.Store, cfg *Config, path str
 			return nil
 		}
 		if err != nil {
-			sum.Failed++
+			sum.fail(u, err)
 			return nil
 		}
 		fillArticle(res.Article, page.URL)

@@ -41,7 +41,6 @@ type host struct {
 	robotsOnce sync.Once
 	robots     *robotstxt.Group
 	robotsErr  error
-	sitemaps   []string
 
 	sendMu sync.Mutex // held from a request's turn until it is written
 
@@ -222,7 +221,6 @@ func (c *Client) loadRobots(ctx context.Context, h *host) {
 		return
 	}
 	h.robots = data.FindGroup(c.agentToken)
-	h.sitemaps = data.Sitemaps
 	if h.robots.CrawlDelay > 0 {
 		h.setCrawlDelay(h.robots.CrawlDelay)
 	}
@@ -234,18 +232,6 @@ func agentToken(userAgent string) string {
 	tok, _, _ := strings.Cut(userAgent, "/")
 	tok, _, _ = strings.Cut(tok, " ")
 	return strings.ToLower(tok)
-}
-
-// RobotsSitemaps returns the Sitemap: lines of a host's robots.txt, fetching
-// it if needed.
-func (c *Client) RobotsSitemaps(ctx context.Context, rawURL string) ([]string, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("robots sitemaps %s: %w", rawURL, err)
-	}
-	h := c.host(u)
-	h.robotsOnce.Do(func() { c.loadRobots(ctx, h) })
-	return h.sitemaps, h.robotsErr
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

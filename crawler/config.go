@@ -230,15 +230,6 @@ func (s *Site) isArticle(u string) bool { return s.article != nil && s.article.M
 // isListing says whether a URL is a listing page to walk.
 func (s *Site) isListing(u string) bool { return s.follow != nil && s.follow.MatchString(u) }
 
-// owns says whether a URL belongs to the site: it matches one of its
-// patterns or lives on one of its hosts.
-func (s *Site) owns(u string) bool {
-	if s.isArticle(u) || s.isListing(u) {
-		return true
-	}
-	return s.hosts[urlnorm.Host(u)]
-}
-
 // pageURL is the URL of the pagination page at offset.
 func (p *Pagination) pageURL(offset int) string {
 	u, _ := urlnorm.Normalize(strings.ReplaceAll(p.URL, "{offset}", fmt.Sprint(offset)))

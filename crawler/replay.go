@@ -26,6 +26,13 @@ const maxReplayBody = 5 << 20
 // `oped reextract` re-runs extractors without fetching anything. cfg, if
 // not nil, supplies per-site charset defaults.
 func Replay(ctx context.Context, store *archive.Store, warcDir string, cfg *Config, site string, fn func(*archive.Capture, *extract.Page) error) error {
+	return replay(ctx, store, warcDir, cfg, site, fn, func(_ *archive.Capture, err error) error { return err })
+}
+
+// replay is Replay with a say in what a capture that cannot be read back
+// does: unreadable returns nil to go on with the next capture.
+func replay(ctx context.Context, store *archive.Store, warcDir string, cfg *Config, site string,
+	fn func(*archive.Capture, *extract.Page) error, unreadable func(*archive.Capture, error) error) error {
 	var caps []*archive.Capture
 	err := store.ForEachCapture(ctx, site, func(c *archive.Capture) error {
 		if c.Kind == KindArticle && c.WARCFile != "" && c.Status == http.StatusOK {
@@ -48,7 +55,10 @@ func Replay(ctx context.Context, store *archive.Store, warcDir string, cfg *Conf
 		done[key] = true
 		resp, err := warc.ReadResponse(warcDir, c.WARCFile, c.WARCOffset)
 		if err != nil {
-			return fmt.Errorf("replay %s: %w", c.URL, err)
+			if err := unreadable(c, fmt.Errorf("replay %s: %w", c.URL, err)); err != nil {
+				return err
+			}
+			continue
 		}
 		charset := ""
 		if cfg != nil {
@@ -58,7 +68,10 @@ func Replay(ctx context.Context, store *archive.Store, warcDir string, cfg *Conf
 		}
 		page, err := pageFromResponse(resp, charset)
 		if err != nil {
-			return fmt.Errorf("replay %s: %w", c.URL, err)
+			if err := unreadable(c, fmt.Errorf("replay %s: %w", c.URL, err)); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := fn(c, page); err != nil {
 			return err
@@ -137,7 +150,13 @@ func (s *ReextractSummary) add(o archive.Outcome) {
 func Reextract(ctx context.Context, store *archive.Store, cfg *Config, warcDir, site string) (ReextractSummary, error) {
 	started := time.Now()
 	var sum ReextractSummary
-	err := Replay(ctx, store, warcDir, cfg, site, func(c *archive.Capture, p *extract.Page) error {
+	// One capture that cannot be read back (a WARC file deleted or damaged)
+	// is a failure to report, not a reason to leave the rest unrepaired.
+	skip := func(c *archive.Capture, err error) error {
+		sum.fail(c.URL, err)
+		return nil
+	}
+	err := replay(ctx, store, warcDir, cfg, site, func(c *archive.Capture, p *extract.Page) error {
 		_, f := cfg.extractorFor(c.Site, c.URL)
 		res, err := f(p)
 		switch {
@@ -155,7 +174,7 @@ func Reextract(ctx context.Context, store *archive.Store, cfg *Config, warcDir, 
 		}
 		sum.add(put.Outcome)
 		return nil
-	})
+	}, skip)
 	sum.Duration = time.Since(started)
 	return sum, err
 }

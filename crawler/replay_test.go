@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oped/oped/archive"
+	"github.com/oped/oped/crawler/extract"
 	"github.com/oped/oped/crawler/fetch"
 	"github.com/oped/oped/crawler/warc"
 )
@@ -52,5 +54,47 @@ func TestImportWARCReportsFailures(t *testing.T) {
 	}
 	if f := sum.Failures[0]; !strings.HasPrefix(f, "https://ledger.example/opinion/piece-0: ") || !strings.Contains(f, "gunzip") {
 		t.Errorf("first failure %q: want the URL and the reason", f)
+	}
+}
+
+// One capture that cannot be read back does not stop a re-extraction: the
+// others are still re-extracted, and the broken one is reported.
+func TestReextractGoesOnPastAnUnreadableCapture(t *testing.T) {
+	ctx := context.Background()
+	site, _ := slowSite(t, 4, 0)
+	dir := t.TempDir()
+	store := openTestStore(t, dir)
+	cfg, err := ParseConfig([]byte(slowSiteYAML(site.srv.URL)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	warcDir := filepath.Join(dir, "warc")
+	if sum, err := Run(ctx, store, cfg, Options{WARCDir: warcDir}); err != nil || sum.New != 4 {
+		t.Fatalf("crawl: %s, %v", sum, err)
+	}
+	var broken *archive.Capture
+	err = store.ForEachCapture(ctx, "", func(c *archive.Capture) error {
+		if c.Kind == KindArticle && broken == nil {
+			broken = c
+		}
+		return nil
+	})
+	if err != nil || broken == nil {
+		t.Fatalf("no article capture: %v", err)
+	}
+	broken.WARCOffset++ // no record starts there
+	if err := store.PutCaptures(ctx, broken); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Reextract(ctx, store, cfg, warcDir, "")
+	if err != nil {
+		t.Fatalf("reextract stopped at the unreadable capture: %v", err)
+	}
+	if sum.Unchanged != 3 || sum.Failed != 1 || len(sum.Failures) != 1 || !strings.HasPrefix(sum.Failures[0], broken.URL+": ") {
+		t.Errorf("reextract: %s, failures %q; want 3 unchanged and %s reported", sum, sum.Failures, broken.URL)
+	}
+	// Replay itself still stops there, for callers that need every page.
+	if err := Replay(ctx, store, warcDir, cfg, "", func(*archive.Capture, *extract.Page) error { return nil }); err == nil {
+		t.Error("Replay passed over an unreadable capture silently")
 	}
 }

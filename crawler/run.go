@@ -545,7 +545,10 @@ func (c *crawl) process(ctx context.Context, it *item) error {
 		}
 	}
 	req := fetch.Request{URL: it.url, Rate: it.site.Rate}
-	if prev != nil && prev.Status == http.StatusOK && prev.WARCFile != "" {
+	// Only a response that was used may be revalidated: a page that failed
+	// (not an article, a feed that did not parse) is retried in full, or a
+	// 304 would mark it fine without anything having been retried.
+	if prev != nil && prev.Status == http.StatusOK && prev.WARCFile != "" && prev.Error == "" {
 		req.ETag, req.LastModified = prev.ETag, prev.LastModified
 	}
 	c.count(func(s *Summary) { s.Fetched++ })
@@ -571,7 +574,6 @@ func (c *crawl) process(ctx context.Context, it *item) error {
 	sum := sha256.Sum256(resp.Body)
 	cp.ContentHash = hex.EncodeToString(sum[:])
 	cp.WARCFile, cp.WARCOffset = resp.Ref.File, resp.Ref.Offset
-	cp.Error, cp.Failures = "", 0
 	if cp.FirstFetched.IsZero() {
 		cp.FirstFetched = now
 	}
@@ -728,7 +730,7 @@ func (c *crawl) expand(ctx context.Context, it *item, cp *archive.Capture, alias
 		return err
 	}
 	cp.NextVisit = c.nextVisit(ctx, cp, time.Time{})
-	return c.putCaptures(ctx, append([]*archive.Capture{cp}, aliases...)...)
+	return c.putCaptures(ctx, succeeded(append([]*archive.Capture{cp}, aliases...))...)
 }
 
 func (c *crawl) persistDiscovered(ctx context.Context, pending []*archive.Capture) error {
@@ -793,7 +795,7 @@ func (c *crawl) article(ctx context.Context, it *item, cp *archive.Capture, resp
 	for _, al := range aliases {
 		al.NextVisit = cp.NextVisit
 	}
-	cps := append([]*archive.Capture{cp}, aliases...)
+	cps := succeeded(append([]*archive.Capture{cp}, aliases...))
 	put, err := c.store.PutArticleCapture(ctx, a, cps...)
 	if err != nil {
 		return fmt.Errorf("crawl: %w", err)
@@ -838,6 +840,16 @@ func (c *crawl) syndicated(ctx context.Context, links []string) {
 	if err := c.persistDiscovered(ctx, pending); err != nil {
 		c.log.Error("record syndication links", "err", err)
 	}
+}
+
+// succeeded clears the failure record of captures whose page was used.
+// Until then a capture keeps counting its failures, so a page that keeps
+// answering with something unusable backs off further each time.
+func succeeded(cps []*archive.Capture) []*archive.Capture {
+	for _, cp := range cps {
+		cp.Error, cp.Failures = "", 0
+	}
+	return cps
 }
 
 // failed records a page that could not be fetched or used. Robots

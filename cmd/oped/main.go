@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -31,6 +32,12 @@ const (
 )
 
 func main() {
+	// bleve allocates heavily while indexing and answering phrase queries;
+	// collecting less often buys 10-35% of both (measured with oped bench)
+	// for heap that a server machine has to spare. GOGC still wins if set.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -221,11 +221,14 @@ func putOne(ctx context.Context, tx *sql.Tx, a *Article, now time.Time, seq *int
 	if err != nil {
 		return PutResult{}, err
 	}
-	version++
-	if _, err := tx.ExecContext(ctx, `INSERT INTO versions(article_id, n, content_hash, doc, recorded_at, changed) VALUES (?, ?, ?, ?, ?, ?)`,
-		a.ID, version, hash, doc, formatTime(now), strings.Join(changed, ",")); err != nil {
-		return PutResult{}, err
+	if version > 0 {
+		// The current content becomes an older version.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO versions(article_id, n, content_hash, doc, recorded_at, changed)
+			SELECT id, version, content_hash, doc, last_changed, changed FROM articles WHERE id = ?`, a.ID); err != nil {
+			return PutResult{}, err
+		}
 	}
+	version++
 	published := ""
 	if !a.Published.IsZero() {
 		published = formatTime(a.Published)
@@ -235,8 +238,8 @@ func putOne(ctx context.Context, tx *sql.Tx, a *Article, now time.Time, seq *int
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.URL, a.Site, hash, doc, version, a.Seq, published, formatTime(a.FirstSeen), formatTime(now))
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE articles SET url = ?, site = ?, content_hash = ?, doc = ?, version = ?, seq = ?, published = ?, last_changed = ?
-			WHERE id = ?`, a.URL, a.Site, hash, doc, version, a.Seq, published, formatTime(now), a.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE articles SET url = ?, site = ?, content_hash = ?, doc = ?, version = ?, seq = ?, published = ?, last_changed = ?, changed = ?
+			WHERE id = ?`, a.URL, a.Site, hash, doc, version, a.Seq, published, formatTime(now), strings.Join(changed, ","), a.ID)
 	}
 	if err != nil {
 		return PutResult{}, err
@@ -306,7 +309,9 @@ func (s *Store) GetByURL(ctx context.Context, url string) (*Article, error) {
 }
 
 func (s *Store) versions(ctx context.Context, id string) ([]Version, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT n, content_hash, recorded_at, changed FROM versions WHERE article_id = ? ORDER BY n`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT n, content_hash, recorded_at, changed FROM versions WHERE article_id = ?
+		UNION ALL SELECT version, content_hash, last_changed, changed FROM articles WHERE id = ?
+		ORDER BY 1`, id, id)
 	if err != nil {
 		return nil, err
 	}
@@ -330,7 +335,8 @@ func (s *Store) versions(ctx context.Context, id string) ([]Version, error) {
 // Version returns version n (1-based) of an article as it was stored then.
 func (s *Store) Version(ctx context.Context, id string, n int) (*Article, error) {
 	var doc string
-	err := s.db.QueryRowContext(ctx, `SELECT doc FROM versions WHERE article_id = ? AND n = ?`, id, n).Scan(&doc)
+	err := s.db.QueryRowContext(ctx, `SELECT doc FROM versions WHERE article_id = ? AND n = ?
+		UNION ALL SELECT doc FROM articles WHERE id = ? AND version = ?`, id, n, id, n).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("article %s version %d: %w", id, n, ErrNotFound)
 	}
@@ -407,7 +413,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	if err := q(`SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM articles`, &st.Articles, &st.LastSeq); err != nil {
 		return st, fmt.Errorf("archive stats: %w", err)
 	}
-	if err := q(`SELECT COUNT(*) FROM versions`, &st.Versions); err != nil {
+	if err := q(`SELECT (SELECT COUNT(*) FROM versions) + (SELECT COUNT(*) FROM articles)`, &st.Versions); err != nil {
 		return st, fmt.Errorf("archive stats: %w", err)
 	}
 	if err := q(`SELECT COUNT(DISTINCT author) FROM article_authors`, &st.Authors); err != nil {

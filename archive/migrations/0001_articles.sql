@@ -11,12 +11,14 @@ CREATE TABLE articles (
     seq          INTEGER NOT NULL UNIQUE,
     published    TEXT NOT NULL DEFAULT '', -- UTC RFC 3339, '' when unknown
     first_seen   TEXT NOT NULL,
-    last_changed TEXT NOT NULL
+    last_changed TEXT NOT NULL,
+    changed      TEXT NOT NULL DEFAULT '' -- fields that differ from the previous version
 );
 CREATE INDEX articles_url ON articles (url);
 CREATE INDEX articles_site ON articles (site);
 
--- Every distinct content an article has had, the current one included.
+-- The contents an article had before its current one (which is in
+-- articles): an article that never changed costs no second copy.
 CREATE TABLE versions (
     article_id   TEXT NOT NULL REFERENCES articles (id) DEFERRABLE INITIALLY DEFERRED,
     n            INTEGER NOT NULL,

@@ -229,17 +229,20 @@ func putOne(ctx context.Context, tx *sql.Tx, a *Article, now time.Time, seq *int
 		}
 	}
 	version++
-	published := ""
+	published, originalKey := "", ""
 	if !a.Published.IsZero() {
 		published = formatTime(a.Published)
 	}
+	if a.OriginalURL != "" {
+		originalKey = CanonicalKey(a.OriginalURL)
+	}
 	if version == 1 {
-		_, err = tx.ExecContext(ctx, `INSERT INTO articles(id, url, site, content_hash, doc, version, seq, published, first_seen, last_changed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.ID, a.URL, a.Site, hash, doc, version, a.Seq, published, formatTime(a.FirstSeen), formatTime(now))
+		_, err = tx.ExecContext(ctx, `INSERT INTO articles(id, url, site, content_hash, doc, version, seq, published, first_seen, last_changed, original_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.URL, a.Site, hash, doc, version, a.Seq, published, formatTime(a.FirstSeen), formatTime(now), originalKey)
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE articles SET url = ?, site = ?, content_hash = ?, doc = ?, version = ?, seq = ?, published = ?, last_changed = ?, changed = ?
-			WHERE id = ?`, a.URL, a.Site, hash, doc, version, a.Seq, published, formatTime(now), strings.Join(changed, ","), a.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE articles SET url = ?, site = ?, content_hash = ?, doc = ?, version = ?, seq = ?, published = ?, last_changed = ?, changed = ?, original_key = ?
+			WHERE id = ?`, a.URL, a.Site, hash, doc, version, a.Seq, published, formatTime(now), strings.Join(changed, ","), originalKey, a.ID)
 	}
 	if err != nil {
 		return PutResult{}, err

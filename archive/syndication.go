@@ -69,6 +69,16 @@ func loadForUpdate(ctx context.Context, tx *sql.Tx, id string) (*Article, error)
 	return decodeDoc(doc)
 }
 
+// ReprintsOf returns the articles whose original_url names url (under any
+// of its URL variants): the reprints of an original that arrived after them.
+func (s *Store) ReprintsOf(ctx context.Context, url string) ([]*Article, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT doc FROM articles WHERE original_key = ?`, CanonicalKey(url))
+	if err != nil {
+		return nil, fmt.Errorf("reprints of %s: %w", url, err)
+	}
+	return scanDocs(rows)
+}
+
 // ByAuthorNear returns articles by author published within window of t, for
 // matching syndicated copies that lost their link. Articles without a date
 // are not returned.
@@ -79,6 +89,10 @@ func (s *Store) ByAuthorNear(ctx context.Context, author string, t time.Time, wi
 	if err != nil {
 		return nil, fmt.Errorf("articles by %s near %s: %w", author, t.Format(time.DateOnly), err)
 	}
+	return scanDocs(rows)
+}
+
+func scanDocs(rows *sql.Rows) ([]*Article, error) {
 	defer rows.Close()
 	var out []*Article
 	for rows.Next() {

@@ -12,8 +12,10 @@ CREATE TABLE articles (
     published    TEXT NOT NULL DEFAULT '', -- UTC RFC 3339, '' when unknown
     first_seen   TEXT NOT NULL,
     last_changed TEXT NOT NULL,
-    changed      TEXT NOT NULL DEFAULT '' -- fields that differ from the previous version
+    changed      TEXT NOT NULL DEFAULT '', -- fields that differ from the previous version
+    original_key TEXT NOT NULL DEFAULT ''  -- CanonicalKey of original_url, to find reprints of an original
 );
+CREATE INDEX articles_original_key ON articles (original_key) WHERE original_key <> '';
 CREATE INDEX articles_url ON articles (url);
 CREATE INDEX articles_site ON articles (site);
 

@@ -143,6 +143,7 @@ archive offline. The index catches up the next time it is opened.`,
 			defer store.Close()
 			sum, err := crawler.Reextract(ctx, store, cfg, a.warcDir(), site)
 			fmt.Fprintf(a.stdout, "reextracted: %s\n", sum)
+			printFailures(a, sum.Failures)
 			if err != nil {
 				return err
 			}
@@ -167,4 +168,11 @@ func loadCrawlConfig(path string) (*crawler.Config, error) {
 		return nil, usageError("%v", err)
 	}
 	return cfg, nil
+}
+
+// printFailures lists why pages failed (the crawler keeps the first few).
+func printFailures(a *app, failures []string) {
+	for _, f := range failures {
+		fmt.Fprintf(a.stderr, "oped: %s\n", f)
+	}
 }

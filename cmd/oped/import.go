@@ -64,6 +64,7 @@ it is opened (by search, stats, reindex or a running serve).`,
 					continue
 				}
 				fmt.Fprintf(a.stdout, "imported %s: %s\n", path, sum)
+				printFailures(a, sum.Failures)
 			}
 			if len(files) == 0 && len(warcs) > 0 {
 				if len(problems) > 0 {

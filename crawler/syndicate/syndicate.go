@@ -17,6 +17,7 @@ import (
 // Store is what linking needs from the archive.
 type Store interface {
 	GetByURL(ctx context.Context, url string) (*archive.Article, error)
+	ReprintsOf(ctx context.Context, url string) ([]*archive.Article, error)
 	ByAuthorNear(ctx context.Context, author string, t time.Time, window time.Duration) ([]*archive.Article, error)
 	LinkSyndication(ctx context.Context, originalID, reprintID string) error
 }
@@ -42,7 +43,8 @@ func isOriginalSite(site string) bool {
 
 // Link finds the partner of a just-committed article and links the two. It
 // returns the partner's ID, or "" when there is none. A reprint names its
-// original by URL when the credit line links it; otherwise the two are
+// original by URL when the credit line links it (whichever of the two is
+// stored first); otherwise the two are
 // matched as near-duplicates (same authors, near-identical body, dates
 // within Window). Only articles that can take part in syndication are
 // matched, which keeps bulk imports fast.
@@ -54,6 +56,26 @@ func Link(ctx context.Context, store Store, a *archive.Article) (string, error) 
 			return original.ID, link(ctx, store, original.ID, a.ID)
 		case err != nil && !errors.Is(err, archive.ErrNotFound):
 			return "", fmt.Errorf("syndication of %s: %w", a.ID, err)
+		}
+	}
+	if a.URL != "" && a.OriginalURL == "" {
+		// An original that arrives after reprints naming it by URL.
+		reprints, err := store.ReprintsOf(ctx, a.URL)
+		if err != nil {
+			return "", fmt.Errorf("syndication of %s: %w", a.ID, err)
+		}
+		partner := ""
+		for _, r := range reprints {
+			if r.ID == a.ID {
+				continue
+			}
+			if err := link(ctx, store, a.ID, r.ID); err != nil {
+				return "", err
+			}
+			partner = r.ID
+		}
+		if partner != "" {
+			return partner, nil
 		}
 	}
 	isReprint := a.OriginalPublisher != ""

@@ -36,6 +36,8 @@ func reprint(withLink bool) *archive.Article {
 func TestLink(t *testing.T) {
 	unrelated := reprint(false)
 	unrelated.URL, unrelated.Body = "https://www.themoscowtimes.com/2017/08/20/other-a90200", strings.Repeat("Entirely different words about ferries and ports and the weather. ", 12)
+	rewritten := reprint(true)
+	rewritten.Body = strings.Repeat("An abridged version with a new introduction for a different audience. ", 12)
 	late := reprint(false)
 	late.URL, late.Published = "https://www.themoscowtimes.com/2018/08/20/late-a90300", time.Date(2018, 8, 20, 0, 0, 0, 0, time.UTC)
 
@@ -47,6 +49,7 @@ func TestLink(t *testing.T) {
 		{"reprint names its original by URL", original(), reprint(true), true},
 		{"reprint without the link, matched by content", original(), reprint(false), true},
 		{"original arrives after its reprint", reprint(false), original(), true},
+		{"original arrives after a reprint naming it, bodies differ", rewritten, original(), true},
 		{"different body is not the same story", original(), unrelated, false},
 		{"a year apart is not the same story", original(), late, false},
 	}

@@ -146,7 +146,16 @@ type crawl struct {
 	sum      Summary
 	seedMode bool
 	fatal    error
+
+	// revalidated holds the capture rows of 304 answers, written a batch
+	// at a time: one transaction per unchanged page cost as much as the
+	// request itself. A kill loses only some next-visit times, and those
+	// pages are asked for (conditionally) again; no article is at stake.
+	revalidatedMu sync.Mutex
+	revalidated   []*archive.Capture
 }
+
+const revalidatedBatch = 200
 
 // Run crawls the configured sites (or the seeds, or the archive's URLs)
 // once and returns what it did. It writes only the archive and the WARC
@@ -239,6 +248,9 @@ func Run(ctx context.Context, store *archive.Store, cfg *Config, opts Options) (
 		}
 	}
 	wg.Wait()
+	if err := c.flushRevalidated(ctx); err != nil && c.fatal == nil {
+		c.fatal = err
+	}
 	if c.bar != nil {
 		c.bar.Finish()
 	}
@@ -565,7 +577,7 @@ func (c *crawl) process(ctx context.Context, it *item) error {
 		c.count(func(s *Summary) { s.NotModified++ })
 		cp.Error, cp.Failures = "", 0
 		cp.NextVisit = c.nextVisit(ctx, cp, time.Time{})
-		return c.putCaptures(ctx, cp)
+		return c.putRevalidated(ctx, cp)
 	}
 
 	cp.Status = resp.Status
@@ -748,6 +760,34 @@ func (c *crawl) persistDiscovered(ctx context.Context, pending []*archive.Captur
 	}
 	c.mu.Unlock()
 	return nil
+}
+
+// putRevalidated queues the capture of a 304 answer; see revalidated.
+func (c *crawl) putRevalidated(ctx context.Context, cp *archive.Capture) error {
+	c.revalidatedMu.Lock()
+	c.revalidated = append(c.revalidated, cp)
+	var batch []*archive.Capture
+	if len(c.revalidated) >= revalidatedBatch {
+		batch, c.revalidated = c.revalidated, nil
+	}
+	c.revalidatedMu.Unlock()
+	if batch == nil {
+		return nil
+	}
+	return c.putCaptures(ctx, batch...)
+}
+
+// flushRevalidated writes the queued 304 captures, even when the run was
+// interrupted: they are already known.
+func (c *crawl) flushRevalidated(ctx context.Context) error {
+	c.revalidatedMu.Lock()
+	batch := c.revalidated
+	c.revalidated = nil
+	c.revalidatedMu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	return c.putCaptures(context.WithoutCancel(ctx), batch...)
 }
 
 func (c *crawl) putCaptures(ctx context.Context, cps ...*archive.Capture) error {

@@ -21,7 +21,7 @@ func newImportCmd(a *app) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
-		Short: "Import op-ed text dumps (files, folders recursively, or - for stdin) into the archive",
+		Short: "Import op-ed text dumps or WARC files (files, folders recursively, or - for stdin) into the archive",
 		Long: `Import reads op-ed text dumps, and WARC files (.warc, .warc.gz, as the
 crawler or any web-archiving tool writes them), into the archive. A folder is read
 recursively; "-" reads one dump from standard input. Each file is parsed into

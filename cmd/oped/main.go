@@ -161,7 +161,7 @@ Exit status: 0 success, 1 runtime failure (or some inputs failed),
 			return nil
 		},
 	}
-	root.PersistentFlags().StringVar(&a.dataDir, "data", defaultData, "data directory (archive, index, WARC captures); default $OPED_DATA or ./oped-data")
+	root.PersistentFlags().StringVar(&a.dataDir, "data", defaultData, "data directory (archive, index, WARC captures); $OPED_DATA sets the default")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log each step")
 	root.PersistentFlags().BoolVar(&a.logJSON, "log-json", false, "write logs as JSON lines")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {

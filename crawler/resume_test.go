@@ -1,6 +1,8 @@
 package crawler
 
 import (
+	"go.uber.org/goleak"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -31,7 +33,9 @@ func TestMain(m *testing.M) {
 	if base := os.Getenv(childURLEnv); base != "" {
 		os.Exit(crawlChild(base, os.Getenv(childDirEnv)))
 	}
-	os.Exit(m.Run())
+	// A crawler that leaks a goroutine per fetch or per host would grow
+	// without bound in a long-running serve --crawl-every.
+	goleak.VerifyTestMain(m)
 }
 
 func crawlChild(base, dir string) int {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"go.uber.org/goleak"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -32,6 +34,15 @@ func TestMain(m *testing.M) {
 	sharedOnce.Do(func() {}) // no later test may build it
 	if shared != nil {
 		shared.close()
+	}
+	// Every request, follower and shutdown path must leave no goroutine
+	// behind: a server runs for months. bleve's analysis workers are one
+	// pool per process, started when bleve loads.
+	if code == 0 {
+		if err := goleak.Find(goleak.IgnoreTopFunction("github.com/blevesearch/bleve_index_api.AnalysisWorker")); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutine leak:", err)
+			code = 1
+		}
 	}
 	os.Exit(code)
 }

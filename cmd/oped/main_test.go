@@ -294,6 +294,9 @@ func TestCrawlReextractImportWARC(t *testing.T) {
 	if out := mustRun(t, data, "reextract", "--config", config); !strings.Contains(out, "0 new, 0 changed, 1 unchanged") {
 		t.Errorf("reextract: %s", out)
 	}
+	if out := mustRun(t, data, "stats"); !strings.Contains(out, "captures  1 WARC files") {
+		t.Errorf("stats does not report the captures:\n%s", out)
+	}
 	warcs, _ := filepath.Glob(filepath.Join(data, "warc", "*.warc.gz"))
 	if len(warcs) == 0 {
 		t.Fatal("the crawl wrote no WARC file")

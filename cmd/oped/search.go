@@ -362,6 +362,9 @@ func newStatsCmd(a *app) *cobra.Command {
 			} else {
 				fmt.Fprintf(a.stdout, "index     held by a running oped serve\n")
 			}
+			if n, bytes := dirSize(a.warcDir()); n > 0 {
+				fmt.Fprintf(a.stdout, "captures  %d WARC files, %s (%s)\n", n, humanBytes(bytes), a.warcDir())
+			}
 			printHealth(a.stdout, health)
 			return nil
 		},
@@ -394,6 +397,18 @@ func printHealth(w io.Writer, health []archive.FieldHealth) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// dirSize counts the files in dir and their bytes; a missing dir is empty.
+func dirSize(dir string) (files int, bytes int64) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+			files++
+			bytes += info.Size()
+		}
+	}
+	return files, bytes
 }
 
 func sortedKeys(m map[string]int) []string {

@@ -184,7 +184,7 @@ func (s *Site) validate() error {
 				return fmt.Errorf("%s: %w", list.name, err)
 			}
 			list.urls[i] = n
-			s.hosts[urlnorm.Host(n)] = true
+			s.hosts[bareHost(n)] = true
 		}
 	}
 	if len(s.Start)+len(s.Feeds)+len(s.Sitemaps) == 0 && s.article == nil {
@@ -275,11 +275,30 @@ func (c *Config) siteFor(u string) *Site {
 		}
 	}
 	for _, s := range c.Sites {
-		if s.hosts[urlnorm.Host(u)] {
+		if s.onHost(u) {
 			return s
 		}
 	}
 	return nil
+}
+
+// onHost says whether u is on one of the site's hosts, with or without
+// "www.": sites serve both and redirect one to the other.
+func (s *Site) onHost(u string) bool { return s.hosts[bareHost(u)] }
+
+func bareHost(u string) string { return strings.TrimPrefix(urlnorm.Host(u), "www.") }
+
+// ExtractorFor names the extractor of the configured site a URL belongs
+// to, or "generic" when no site claims it.
+func (c *Config) ExtractorFor(rawURL string) string {
+	u, err := urlnorm.Normalize(rawURL)
+	if err != nil {
+		return "generic"
+	}
+	if s := c.siteFor(u); s != nil {
+		return s.Extractor
+	}
+	return "generic"
 }
 
 // site finds a site by name, case-insensitively.

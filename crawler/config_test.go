@@ -116,3 +116,18 @@ func TestConfigDefaults(t *testing.T) {
 		t.Errorf("rate -1 (no limit) became %v", b.Rate)
 	}
 }
+
+func TestExtractorFor(t *testing.T) {
+	cfg := DefaultConfig()
+	for url, want := range map[string]string{
+		"https://www.themoscowtimes.com/2017/08/14/moscow-ponders-a58651": "moscowtimes",
+		"http://themoscowtimes.com/2017/08/14/moscow-ponders-a58651/":     "moscowtimes",
+		"https://www.wilsoncenter.org/blog-post/some-post":                "wilsoncenter",
+		"https://example.org/2020/01/01/an-essay":                         "generic",
+		"not a url": "generic",
+	} {
+		if got := cfg.ExtractorFor(url); got != want {
+			t.Errorf("ExtractorFor(%q) = %q, want %q", url, got, want)
+		}
+	}
+}

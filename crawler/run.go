@@ -672,7 +672,7 @@ func (s *Site) wantsArticle(u string) bool {
 	if s.article != nil {
 		return s.article.MatchString(u)
 	}
-	return s.hosts[urlnorm.Host(u)]
+	return s.onHost(u)
 }
 
 // sniffKind decides what a seed of unknown kind is from its body.

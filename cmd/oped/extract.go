@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 
@@ -22,6 +21,7 @@ func newExtractCmd(a *app) *cobra.Command {
 		extractorName string
 		pageURL       string
 		charset       string
+		configPath    string
 	)
 	cmd := &cobra.Command{
 		Use:   "extract [--extractor NAME] [--url URL] FILE|URL|-",
@@ -32,9 +32,9 @@ for people who maintain extractors.
 
 The page is a saved HTML file, - for standard input, or a URL, fetched once
 under the crawler's rules (robots.txt, rate limit, size and time limits).
---url gives a saved page the address it came from (it decides the article
-ID and, without --extractor, the extractor: themoscowtimes.com ->
-moscowtimes, wilsoncenter.org -> wilsoncenter, others -> generic).`,
+--url gives a saved page the address it came from. It decides the article
+ID and, without --extractor, the extractor: that of the crawl config's site
+the URL belongs to (--config, or the built-in sites), or generic.`,
 		Example: `  oped extract --url https://www.themoscowtimes.com/2017/08/14/x-a58651 page.html
   oped extract https://www.wilsoncenter.org/blog-post/some-post`,
 		Args: cobra.ExactArgs(1),
@@ -71,7 +71,11 @@ moscowtimes, wilsoncenter.org -> wilsoncenter, others -> generic).`,
 			page.Body = body
 
 			if extractorName == "" {
-				extractorName = extractorForURL(page.URL)
+				cfg, err := loadCrawlConfig(configPath)
+				if err != nil {
+					return err
+				}
+				extractorName = cfg.ExtractorFor(page.URL)
 			}
 			run, err := extract.Lookup(extractorName)
 			if err != nil {
@@ -95,24 +99,9 @@ moscowtimes, wilsoncenter.org -> wilsoncenter, others -> generic).`,
 	}
 	cmd.Flags().StringVar(&extractorName, "extractor", "", "extractor to run: "+strings.Join(extract.Names(), ", ")+" (default: chosen by the page's host)")
 	cmd.Flags().StringVar(&pageURL, "url", "", "the address a saved page came from")
+	cmd.Flags().StringVar(&configPath, "config", "", "crawl config whose sites choose the extractor by URL (default: the built-in one)")
 	cmd.Flags().StringVar(&charset, "charset", "", "charset to assume when the page does not declare one (e.g. windows-1251)")
 	return cmd
-}
-
-// extractorForURL picks the site extractor for the publications oped
-// knows by their host, and the generic one for the rest.
-func extractorForURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "generic"
-	}
-	switch archive.SiteForHost(u.Hostname()) {
-	case "The Moscow Times":
-		return "moscowtimes"
-	case "Wilson Center":
-		return "wilsoncenter"
-	}
-	return "generic"
 }
 
 func newReextractCmd(a *app) *cobra.Command {

@@ -61,8 +61,9 @@ func (s *Store) Close() error { return s.db.Close() }
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// DB exposes the handle for the archive's own extensions in other files of
-// this package; callers outside use the typed methods.
+// tx runs fn in one transaction, committed if fn returns nil. The DSN's
+// _txlock=immediate takes the write lock at BEGIN, so concurrent writers
+// wait (busy_timeout) instead of failing when they upgrade.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -375,7 +375,7 @@ func sentenceStart(s string, i int) int {
 
 func sentenceEnd(s string, i int) int {
 	for j := i; j < len(s); j++ {
-		if (s[j] == '.' || s[j] == '!' || s[j] == '?') && !strings.HasSuffix(s[:j], "](#") {
+		if s[j] == '.' || s[j] == '!' || s[j] == '?' {
 			return j + 1
 		}
 	}
